@@ -1,0 +1,1 @@
+//! The SIMD pointwise-convolution engine (to be written).

@@ -1,0 +1,2 @@
+//! convtui: a terminal explorer for convolutional building blocks.
+pub mod engine;
