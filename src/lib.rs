@@ -1,2 +1,17 @@
-//! convtui: a terminal explorer for convolutional building blocks.
+//! convtui: a terminal explorer for convolutional building blocks and what a 1×1 convolution
+//! buys you.
+//!
+//! Boundaries, so that each part can be tested on its own:
+//! - [`model`] is plain data (no JSON, terminal or threads);
+//! - [`analysis`] is pure functions of a model;
+//! - [`engine`] knows nothing of the model: slices and dimensions in, numbers out;
+//! - [`preset`] owns the JSON block format and turns it into a model;
+//! - [`report`] renders analyses (tables, the JSON summary);
+//! - `tui` may use everything; nothing uses `tui`.
+
+pub mod analysis;
+pub mod atomic_write;
 pub mod engine;
+pub mod model;
+pub mod preset;
+pub mod report;

@@ -1,0 +1,87 @@
+//! How layers compose: chains (sequences), concatenated branches and residual additions.
+
+use super::layer::Layer;
+
+/// A sequence of nodes, each feeding the next. A block's body, a concat's branch and a
+/// residual's body and shortcut are all chains; the counterpart rules walk chains.
+pub type Chain = Vec<Node>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Node {
+    Layer(Layer),
+    Concat(Concat),
+    Residual(Residual),
+}
+
+/// Branches that all read the same input; their outputs are concatenated along channels, so
+/// their spatial sizes must agree (Inception's four towers).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Concat {
+    pub name: Option<String>,
+    pub branches: Vec<Chain>,
+}
+
+/// `body(x) + shortcut(x)`, where a missing shortcut is the identity; both must give the same
+/// shape. The activation after the addition is the next node of the enclosing chain.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Residual {
+    pub name: Option<String>,
+    pub body: Chain,
+    pub shortcut: Option<Chain>,
+}
+
+impl Node {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Node::Layer(layer) => layer.name.as_deref(),
+            Node::Concat(concat) => concat.name.as_deref(),
+            Node::Residual(residual) => residual.name.as_deref(),
+        }
+    }
+
+    pub fn as_layer(&self) -> Option<&Layer> {
+        match self {
+            Node::Layer(layer) => Some(layer),
+            _ => None,
+        }
+    }
+
+    /// The chains directly inside this node, with the step that addresses each in a path.
+    pub fn chains(&self) -> Vec<(usize, &Chain)> {
+        match self {
+            Node::Layer(_) => Vec::new(),
+            Node::Concat(concat) => concat.branches.iter().enumerate().collect(),
+            Node::Residual(residual) => {
+                let mut chains = vec![(0, &residual.body)];
+                if let Some(shortcut) = &residual.shortcut {
+                    chains.push((1, shortcut));
+                }
+                chains
+            }
+        }
+    }
+
+    pub fn chain(&self, step: usize) -> Option<&Chain> {
+        match self {
+            Node::Layer(_) => None,
+            Node::Concat(concat) => concat.branches.get(step),
+            Node::Residual(residual) => match step {
+                0 => Some(&residual.body),
+                1 => residual.shortcut.as_ref(),
+                _ => None,
+            },
+        }
+    }
+
+    pub fn chain_mut(&mut self, step: usize) -> Option<&mut Chain> {
+        match self {
+            Node::Layer(_) => None,
+            Node::Concat(concat) => concat.branches.get_mut(step),
+            Node::Residual(residual) => match step {
+                0 => Some(&mut residual.body),
+                1 => residual.shortcut.as_mut(),
+                _ => None,
+            },
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Errors reading and writing block files, each naming the file and, for syntax, line:column.
+
+use std::io;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    #[error("{file}: cannot read: {source}")]
+    Read { file: String, source: io::Error },
+    #[error("{file}:{line}:{column}: {message}")]
+    Json {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("{file}: cannot write: {source}")]
+    Write { file: String, source: io::Error },
+    #[error("no preset named \"{name}\"; the built-in presets are {known}")]
+    UnknownPreset { name: String, known: String },
+}
+
+impl PresetError {
+    pub fn from_json(file: &str, error: &serde_json::Error) -> PresetError {
+        let text = error.to_string();
+        // serde_json appends " at line L column C"; the location goes in front instead.
+        let message = match text.rfind(" at line ") {
+            Some(at) => text[..at].to_string(),
+            None => text,
+        };
+        PresetError::Json {
+            file: file.to_string(),
+            line: error.line(),
+            column: error.column(),
+            message,
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The JSON block format (`"format": "convtui-block"`, version 1), as serde types.
+//!
+//! Layers are objects keyed by their kind, so a typo in a kind or a field is reported where it
+//! is: `{"conv": {"name": "3x3", "out_channels": 128, "kernel": 3, "padding": 1}}`, `{"relu": {}}`,
+//! `{"concat": {"branches": [[...], [...]]}}`, `{"residual": {"body": [...], "shortcut": [...]}}`.
+
+use serde::{Deserialize, Serialize};
+
+use super::pair_json::PairJson;
+
+pub const FORMAT: &str = "convtui-block";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockJson {
+    pub format: String,
+    pub version: u32,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub input: InputJson,
+    pub layers: Vec<NodeJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputJson {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeJson {
+    Conv(ConvJson),
+    MaxPool(PoolJson),
+    AvgPool(PoolJson),
+    GlobalAvgPool(NamedJson),
+    Relu(NamedJson),
+    BatchNorm(NamedJson),
+    Fc(FcJson),
+    Flatten(NamedJson),
+    Dropout(DropoutJson),
+    Concat(ConcatJson),
+    Residual(ResidualJson),
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
+}
+
+fn is_unit(p: &Option<PairJson>) -> bool {
+    p.is_none_or(|p| p.0.h == 1 && p.0.w == 1)
+}
+
+fn is_zero(p: &Option<PairJson>) -> bool {
+    p.is_none_or(|p| p.0.h == 0 && p.0.w == 0)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub out_channels: usize,
+    pub kernel: PairJson,
+    /// Default 1.
+    #[serde(default, skip_serializing_if = "is_unit")]
+    pub stride: Option<PairJson>,
+    /// Default 0, as in Caffe and PyTorch.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub padding: Option<PairJson>,
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub groups: usize,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub bias: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bypass: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub kernel: PairJson,
+    /// Default: the kernel size, as in PyTorch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stride: Option<PairJson>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub padding: Option<PairJson>,
+    /// Round the output size up (Caffe) rather than down (PyTorch's default).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ceil_mode: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FcJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub out_features: usize,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub bias: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DropoutJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Probability of zeroing an element, 0 ≤ p < 1.
+    pub p: f64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcatJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub branches: Vec<Vec<NodeJson>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidualJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub body: Vec<NodeJson>,
+    /// Absent: the identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortcut: Option<Vec<NodeJson>>,
+}

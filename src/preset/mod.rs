@@ -1,0 +1,85 @@
+//! Blocks as JSON: the file format, the built-in presets (embedded from `presets/`), and loading
+//! and saving with errors that say what and where.
+
+mod convert;
+mod error;
+mod format;
+mod pair_json;
+
+use std::path::Path;
+
+pub use error::PresetError;
+pub use format::{FORMAT, VERSION};
+
+use crate::atomic_write::write_atomically;
+use crate::model::Block;
+
+/// A block that ships with convtui.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub json: &'static str,
+}
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "inception3a",
+        json: include_str!("../../presets/inception3a.json"),
+    },
+    Builtin {
+        name: "resnet_bottleneck",
+        json: include_str!("../../presets/resnet_bottleneck.json"),
+    },
+    Builtin {
+        name: "nin",
+        json: include_str!("../../presets/nin.json"),
+    },
+];
+
+/// The preset `convtui` opens when given nothing.
+pub const DEFAULT_PRESET: &str = "inception3a";
+
+pub fn builtin(name: &str) -> Result<Block, PresetError> {
+    let found = BUILTINS.iter().find(|b| b.name == name).ok_or_else(|| {
+        let known: Vec<_> = BUILTINS.iter().map(|b| b.name).collect();
+        PresetError::UnknownPreset {
+            name: name.to_string(),
+            known: known.join(", "),
+        }
+    })?;
+    parse(found.json, &format!("preset {}", found.name))
+}
+
+/// Parses a block from JSON text; `source` names it in errors (a path, or "preset NAME").
+pub fn parse(text: &str, source: &str) -> Result<Block, PresetError> {
+    let json: format::BlockJson =
+        serde_json::from_str(text).map_err(|e| PresetError::from_json(source, &e))?;
+    convert::block_from_json(json).map_err(|message| PresetError::Invalid {
+        file: source.to_string(),
+        message,
+    })
+}
+
+pub fn load(path: &Path) -> Result<Block, PresetError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    parse(&text, &file)
+}
+
+/// The block as pretty-printed JSON in the block format, ending with a newline.
+pub fn to_json(block: &Block) -> String {
+    let mut text = serde_json::to_string_pretty(&convert::block_to_json(block))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+pub fn save(block: &Block, path: &Path) -> Result<(), PresetError> {
+    write_atomically(path, to_json(block).as_bytes()).map_err(|source| PresetError::Write {
+        file: path.display().to_string(),
+        source,
+    })
+}
