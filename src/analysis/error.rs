@@ -45,7 +45,10 @@ impl Place {
 
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.noun, self.path)?;
+        write!(f, "{}", self.noun)?;
+        if !self.path.0.is_empty() {
+            write!(f, " {}", self.path)?;
+        }
         if let Some(name) = &self.name {
             write!(f, " \"{name}\"")?;
         }

@@ -236,3 +236,7 @@ impl ChainWalk<'_> {
             .is_some_and(|layer| matches!(layer.kind, LayerKind::Pool(_)))
     }
 }
+
+#[cfg(test)]
+#[path = "pointwise_tests.rs"]
+mod tests;

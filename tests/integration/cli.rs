@@ -1,0 +1,150 @@
+//! The `convtui` binary as a script uses it: exit codes, stdout for data, stderr for one line.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn convtui(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_convtui"))
+        .args(args)
+        .output()
+        .expect("the convtui binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn summary_json(args: &[&str]) -> Value {
+    let out = convtui(args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("summary --json prints JSON")
+}
+
+#[test]
+fn presets_lists_each_builtin_with_a_description() {
+    let out = convtui(&["presets"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for name in ["inception3a", "resnet_bottleneck", "nin"] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing from {text}"));
+        assert!(line.len() > name.len() + 10, "{line}");
+    }
+}
+
+#[test]
+fn summary_json_of_inception_3a_has_the_seed_figures() {
+    let doc = summary_json(&["summary", "--preset", "inception3a", "--json"]);
+    assert_eq!(doc["format"], "convtui-summary");
+    assert_eq!(doc["version"], 1);
+    assert!(doc["units"]["flops"].as_str().unwrap().contains("2 × MACs"));
+    let totals = &doc["totals"];
+    assert_eq!(totals["output"]["channels"], 256);
+    assert_eq!(totals["output"]["height"], 28);
+    assert_eq!(totals["conv_weights"], 163_328);
+    assert_eq!(totals["conv_biases"], 368);
+    assert_eq!(totals["flops"], 2 * totals["macs"].as_u64().unwrap());
+    let counterpart = &doc["counterpart"]["totals"];
+    assert_eq!(counterpart["output"]["channels"], 416);
+    assert_eq!(counterpart["conv_weights"], 387_072);
+    let cmp = &doc["comparison"];
+    assert_eq!(cmp["output_channels"]["block"], 256);
+    assert_eq!(cmp["output_channels"]["counterpart"], 416);
+    let layers = doc["layers"].as_array().unwrap();
+    let names: Vec<&str> = layers.iter().filter_map(|l| l["name"].as_str()).collect();
+    for name in ["3x3 reduce", "5x5 reduce", "pool proj"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let dropped: Vec<&str> = doc["counterpart"]["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(dropped, ["3x3 reduce", "5x5 reduce", "pool proj"]);
+}
+
+#[test]
+fn summary_json_of_the_bottleneck_has_its_figures() {
+    let doc = summary_json(&["summary", "--preset", "resnet_bottleneck", "--json"]);
+    assert_eq!(doc["totals"]["conv_weights"], 69_632);
+    assert_eq!(doc["counterpart"]["totals"]["conv_weights"], 589_824);
+}
+
+#[test]
+fn summary_reads_a_file_given_by_path() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/valid/downsample_bottleneck.json"
+    );
+    let doc = summary_json(&["summary", path, "--json"]);
+    assert_eq!(doc["block"]["name"], "res3a");
+    assert_eq!(doc["totals"]["params"], 379_392);
+}
+
+#[test]
+fn summary_table_labels_macs_and_flops() {
+    let out = convtui(&["summary", "--preset", "inception3a"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("128,049,152 multiply-accumulates"), "{text}");
+    assert!(text.contains("FLOPs = 2·MACs = 256,098,304"), "{text}");
+    let row = |label: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} row in {text}"));
+        line[line.find(label).unwrap() + label.len()..]
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(row("output channels"), ["256", "416", "0.6154"]);
+    assert_eq!(row("conv weights"), ["163,328", "387,072", "0.4220"]);
+}
+
+#[test]
+fn errors_exit_non_zero_with_one_line_on_stderr() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/invalid/");
+    let cases = [
+        ("truncated.json", "truncated.json:5:0:"),
+        ("kernel_too_large.json", "layer 0 \"big\""),
+        ("residual_mismatch.json", "residual 0 \"res\""),
+    ];
+    for (file, expected) in cases {
+        let path = format!("{dir}{file}");
+        let out = convtui(&["summary", &path, "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        assert!(out.stdout.is_empty(), "{file}: nothing on stdout");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{file}: {err}");
+        assert!(err.contains(expected), "{file}: {err}");
+        assert!(!err.contains("panicked"), "{file}: {err}");
+    }
+}
+
+#[test]
+fn missing_file_and_unknown_preset_are_clear() {
+    let out = convtui(&["summary", "/no/such/block.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("/no/such/block.json: cannot read"));
+    let out = convtui(&["summary", "--preset", "alexnet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no preset named \"alexnet\""));
+}
+
+#[test]
+fn help_and_version_work() {
+    let out = convtui(&["--help"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("summary"));
+    let out = convtui(&["--version"]);
+    assert!(stdout(&out).contains(env!("CARGO_PKG_VERSION")));
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the library and the `convtui` binary (one test binary, several modules).
+
+mod cli;
+mod fixtures;
+mod presets;
+mod properties;

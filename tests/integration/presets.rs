@@ -1,0 +1,110 @@
+//! Every built-in preset loads, round-trips through JSON, and gives the published figures.
+
+use convtui::analysis::{Role, Summary};
+use convtui::model::Shape;
+use convtui::preset::{self, BUILTINS};
+
+fn summary(name: &str) -> Summary {
+    Summary::of(&preset::builtin(name).unwrap()).unwrap()
+}
+
+#[test]
+fn every_preset_loads_analyses_and_round_trips() {
+    for builtin in BUILTINS {
+        let block = preset::builtin(builtin.name).unwrap();
+        assert_eq!(block.name, builtin.name, "a preset's name is its file's");
+        assert!(!block.description.is_empty());
+        let again = preset::parse(&preset::to_json(&block), "round trip").unwrap();
+        assert_eq!(again, block, "{} survives save and load", builtin.name);
+        let summary = Summary::of(&block).unwrap();
+        assert!(summary.counterpart.is_ok(), "{}", builtin.name);
+    }
+}
+
+#[test]
+fn every_preset_file_matches_its_embedded_copy() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("presets");
+    for builtin in BUILTINS {
+        let on_disk = preset::load(&dir.join(format!("{}.json", builtin.name))).unwrap();
+        assert_eq!(on_disk, preset::builtin(builtin.name).unwrap());
+    }
+}
+
+#[test]
+fn inception_3a_matches_googlenet() {
+    let s = summary("inception3a");
+    let t = &s.block.totals;
+    assert_eq!(t.output, Shape::new(256, 28, 28));
+    // 192·64 + 192·96 + 3·3·96·128 + 192·16 + 5·5·16·32 + 192·32
+    // = 12,288 + 18,432 + 110,592 + 3,072 + 12,800 + 6,144 = 163,328.
+    assert_eq!(t.conv_weights, 163_328);
+    // 64 + 96 + 128 + 16 + 32 + 32 = 368.
+    assert_eq!(t.conv_biases, 368);
+    // GoogLeNet's Table 1 gives 128M ops for inception (3a): 163,328 · 28 · 28 = 128,049,152.
+    assert_eq!(t.macs, 128_049_152);
+    assert_eq!(t.flops(), 2 * 128_049_152);
+    assert_eq!(t.depth.nonlinear, 2);
+
+    let c = s.counterpart.as_ref().unwrap();
+    // 64 + 128 + 32 + 192 = 416 channels.
+    assert_eq!(c.totals.output, Shape::new(416, 28, 28));
+    // 1·1·192·64 + 3·3·192·128 + 5·5·192·32 = 12,288 + 221,184 + 153,600 = 387,072.
+    assert_eq!(c.totals.conv_weights, 387_072);
+    let roles: Vec<Role> = c.plan.dropped_convs().map(|(_, role)| role).collect();
+    assert_eq!(roles, vec![Role::Reduce, Role::Reduce, Role::Project]);
+
+    let cmp = s.comparison().unwrap();
+    assert_eq!(
+        (cmp.output_channels.block, cmp.output_channels.counterpart),
+        (256, 416)
+    );
+    let ratio = cmp.conv_weights.ratio().unwrap();
+    assert!((ratio - 163_328.0 / 387_072.0).abs() < 1e-12);
+}
+
+#[test]
+fn resnet_bottleneck_matches_resnet_50() {
+    let s = summary("resnet_bottleneck");
+    let t = &s.block.totals;
+    assert_eq!(t.output, Shape::new(256, 56, 56));
+    // 256·64 + 3·3·64·64 + 64·256 = 16,384 + 36,864 + 16,384 = 69,632; no conv biases.
+    assert_eq!(t.conv_weights, 69_632);
+    assert_eq!(t.conv_biases, 0);
+    // Batch norm: 2·(64 + 64 + 256) = 768 parameters.
+    assert_eq!(t.params(), 69_632 + 768);
+    assert_eq!(t.macs, 69_632 * 56 * 56);
+    let c = s.counterpart.as_ref().unwrap();
+    // One 3×3 conv 256 → 256: 3·3·256·256 = 589,824.
+    assert_eq!(c.totals.conv_weights, 589_824);
+    assert_eq!(c.totals.output, Shape::new(256, 56, 56));
+}
+
+#[test]
+fn nin_matches_the_published_caffe_model() {
+    let s = summary("nin");
+    let t = &s.block.totals;
+    assert_eq!(t.output, Shape::new(1000, 1, 1));
+    // conv1 11·11·3·96 = 34,848; cccp1, cccp2 96·96 = 9,216 each; conv2 5·5·96·256 = 614,400;
+    // cccp3, cccp4 65,536 each; conv3 3·3·256·384 = 884,736; cccp5, cccp6 147,456 each;
+    // conv4 3·3·384·1024 = 3,538,944; cccp7 1,048,576; cccp8 1024·1000 = 1,024,000.
+    let weights = 34_848
+        + 2 * 9_216
+        + 614_400
+        + 2 * 65_536
+        + 884_736
+        + 2 * 147_456
+        + 3_538_944
+        + 1_048_576
+        + 1_024_000;
+    assert_eq!(t.conv_weights, weights);
+    // Biases: 3·96 + 3·256 + 3·384 + 2·1024 + 1000 = 5,256. About 7.6M parameters, 29 MB in f32.
+    assert_eq!(t.conv_biases, 5_256);
+    assert_eq!(t.pointwise_convs, 8);
+    assert_eq!(t.depth.nonlinear, 12);
+    // Caffe's ceil-mode pools: 224 → 54 → 27 → 13 → 6 → 1.
+    let c = s.counterpart.as_ref().unwrap();
+    assert_eq!(c.plan.dropped_convs().count(), 8);
+    assert!(c.plan.dropped_convs().all(|(_, role)| role == Role::Mix));
+    assert_eq!(c.totals.depth.nonlinear, 4, "only the k×k convs' ReLUs remain");
+    assert_eq!(c.totals.output, Shape::new(1000, 1, 1));
+}
