@@ -13,7 +13,7 @@ use convtui::report::{summary_json::summary_doc, table::summary_table};
 
 /// Explore convolutional building blocks and what a 1×1 convolution buys you.
 #[derive(Parser)]
-#[command(name = "convtui", version, about, long_about = None)]
+#[command(name = "convtui", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -52,7 +52,10 @@ fn reduce_drops_the_1x1_and_its_relu_and_the_kxk_reads_the_input() {
     );
     let plan = plan(&b, Scope::All);
     assert_eq!(roles(&plan), vec![("0".into(), Role::Reduce)]);
-    assert!(plan.dropped.contains_key(&NodePath(vec![1])), "its ReLU goes with it");
+    assert!(
+        plan.dropped.contains_key(&NodePath(vec![1])),
+        "its ReLU goes with it"
+    );
     let analysis = Analysis::of(&b, Scope::All).unwrap();
     // The 3×3 now reads 192 channels: 3·3·192·128 = 221,184 weights.
     assert_eq!(analysis.totals.conv_weights, 221_184);
@@ -97,7 +100,10 @@ fn mix_looks_through_batch_norm() {
     let plan = plan(&b, Scope::All);
     assert_eq!(roles(&plan), vec![("3".into(), Role::Mix)]);
     assert!(plan.dropped.contains_key(&NodePath(vec![4])));
-    assert!(!plan.dropped.contains_key(&NodePath(vec![1])), "the 3×3's own BN stays");
+    assert!(
+        !plan.dropped.contains_key(&NodePath(vec![1])),
+        "the 3×3's own BN stays"
+    );
 }
 
 #[test]
@@ -126,7 +132,12 @@ fn rules_apply_inside_concat_branches_separately() {
             name: None,
             branches: vec![
                 vec![conv("1x1", 64, 1), relu()],
-                vec![conv("3x3 reduce", 96, 1), relu(), conv("3x3", 128, 3), relu()],
+                vec![
+                    conv("3x3 reduce", 96, 1),
+                    relu(),
+                    conv("3x3", 128, 3),
+                    relu(),
+                ],
                 vec![max_pool(), conv("pool proj", 32, 1), relu()],
             ],
         })],
@@ -134,7 +145,10 @@ fn rules_apply_inside_concat_branches_separately() {
     let analysis = Analysis::of(&b, Scope::All).unwrap();
     assert_eq!(
         roles(&analysis.plan),
-        vec![("0.1.0".into(), Role::Reduce), ("0.2.1".into(), Role::Project)]
+        vec![
+            ("0.1.0".into(), Role::Reduce),
+            ("0.2.1".into(), Role::Project)
+        ]
     );
     // 64 + 128 + 192 = 384.
     assert_eq!(analysis.totals.output.c, 384);

@@ -26,22 +26,61 @@ fn error_of(name: &str) -> String {
 }
 
 const INVALID: &[(&str, &str)] = &[
-    ("truncated.json", "truncated.json:5:0: EOF while parsing a value"),
-    ("wrong_type.json", "wrong_type.json:4:36: invalid type: string \"64\", expected usize"),
-    ("unknown_kind.json", "unknown_kind.json:4:19: unknown variant `convolution`, expected one of"),
-    ("unknown_field.json", "unknown_field.json:4:29: unknown field `out_chanels`"),
-    ("negative_channels.json", "negative_channels.json:4:47: invalid value: integer `-3`, expected usize"),
+    (
+        "truncated.json",
+        "truncated.json:5:0: EOF while parsing a value",
+    ),
+    (
+        "wrong_type.json",
+        "wrong_type.json:4:36: invalid type: string \"64\", expected usize",
+    ),
+    (
+        "unknown_kind.json",
+        "unknown_kind.json:4:19: unknown variant `convolution`, expected one of",
+    ),
+    (
+        "unknown_field.json",
+        "unknown_field.json:4:29: unknown field `out_chanels`",
+    ),
+    (
+        "negative_channels.json",
+        "negative_channels.json:4:47: invalid value: integer `-3`, expected usize",
+    ),
     ("empty.json", "empty.json:1:0: EOF while parsing a value"),
-    ("wrong_format.json", "\"format\" is \"keras\", expected \"convtui-block\""),
+    (
+        "wrong_format.json",
+        "\"format\" is \"keras\", expected \"convtui-block\"",
+    ),
     ("future_version.json", "format version 7 is not supported"),
-    ("zero_channels.json", "layer 0 \"squeeze\" (conv 1×1): out_channels must be at least 1"),
-    ("absurd_channels.json", "layer 0 \"huge\" (conv 1×1): out_channels 1000000000000 is more than the limit"),
-    ("kernel_too_large.json", "layer 0 \"big\" (conv 11×11): kernel 11×11 is larger than its padded input 8×8"),
-    ("concat_mismatch.json", "concat 0 \"mixed\" (2 branches): branch 2 gives 6×6 but branch 1 gives 8×8"),
-    ("residual_mismatch.json", "residual 0 \"res\" (identity shortcut): the body gives 8×8×32 but the shortcut gives 8×8×16"),
-    ("zero_input.json", "block \"t\" (input): input height 0 is outside 1..=32768"),
+    (
+        "zero_channels.json",
+        "layer 0 \"squeeze\" (conv 1×1): out_channels must be at least 1",
+    ),
+    (
+        "absurd_channels.json",
+        "layer 0 \"huge\" (conv 1×1): out_channels 1000000000000 is more than the limit",
+    ),
+    (
+        "kernel_too_large.json",
+        "layer 0 \"big\" (conv 11×11): kernel 11×11 is larger than its padded input 8×8",
+    ),
+    (
+        "concat_mismatch.json",
+        "concat 0 \"mixed\" (2 branches): branch 2 gives 6×6 but branch 1 gives 8×8",
+    ),
+    (
+        "residual_mismatch.json",
+        "residual 0 \"res\" (identity shortcut): the body gives 8×8×32 but the shortcut gives 8×8×16",
+    ),
+    (
+        "zero_input.json",
+        "block \"t\" (input): input height 0 is outside 1..=32768",
+    ),
     ("absurd_input.json", "input height 1000000000 is outside"),
-    ("bad_groups.json", "layer 0 \"g\" (conv 3×3): groups 3 does not divide its 16 input channels"),
+    (
+        "bad_groups.json",
+        "layer 0 \"g\" (conv 3×3): groups 3 does not divide its 16 input channels",
+    ),
 ];
 
 #[test]

@@ -105,6 +105,9 @@ fn nin_matches_the_published_caffe_model() {
     let c = s.counterpart.as_ref().unwrap();
     assert_eq!(c.plan.dropped_convs().count(), 8);
     assert!(c.plan.dropped_convs().all(|(_, role)| role == Role::Mix));
-    assert_eq!(c.totals.depth.nonlinear, 4, "only the k×k convs' ReLUs remain");
+    assert_eq!(
+        c.totals.depth.nonlinear, 4,
+        "only the k×k convs' ReLUs remain"
+    );
     assert_eq!(c.totals.output, Shape::new(1000, 1, 1));
 }
