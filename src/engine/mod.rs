@@ -54,6 +54,7 @@ pub struct Engine {
     threads: usize,
     pool: Option<Arc<ThreadPool>>,
     blocking: Blocking,
+    min_parallel_flops: f64,
 }
 
 impl Engine {
@@ -71,12 +72,20 @@ impl Engine {
             threads,
             pool,
             blocking: Blocking::default(),
+            min_parallel_flops: PARALLEL_MIN_FLOPS,
         })
     }
 
     /// Replaces the cache block sizes (for tuning experiments; the default is tuned).
     pub fn with_blocking(mut self, blocking: Blocking) -> Self {
         self.blocking = blocking;
+        self
+    }
+
+    /// Replaces the size (FLOPs = 2·MACs) below which a call stays on the calling thread
+    /// (default [`PARALLEL_MIN_FLOPS`]); 0 splits every shape that can be split, as the tests do.
+    pub fn with_min_parallel_flops(mut self, flops: f64) -> Self {
+        self.min_parallel_flops = flops;
         self
     }
 
@@ -108,7 +117,12 @@ impl Engine {
             bias: epilogue.bias.map(<[f32]>::as_ptr),
             relu: epilogue.relu,
         };
-        let parts = parallel::plan(problem.m, problem.k, problem.n, self.threads);
+        let threads = if checked.flops() < self.min_parallel_flops {
+            1
+        } else {
+            self.threads
+        };
+        let parts = parallel::plan(problem.m, problem.n, threads);
         match (&self.pool, parts.as_slice()) {
             (Some(pool), [_, _, ..]) => {
                 // SAFETY: the lengths were checked against the shape, and `output` stays

@@ -24,7 +24,8 @@ use super::error::EngineError;
 use super::simd::{LANES, MR};
 
 /// Problems smaller than this (FLOPs = 2·MACs; 1 MFLOP is ≈ 10 µs on one AVX-512 core) run on
-/// one thread: handing work to another core costs a few microseconds.
+/// one thread by default (see `Engine::with_min_parallel_flops`): handing work to another core
+/// costs a few microseconds.
 pub const PARALLEL_MIN_FLOPS: f64 = 1.0e6;
 
 /// Chunks per thread: more balance the finish better, fewer re-read less.
@@ -47,13 +48,13 @@ fn split(len: usize, unit: usize, parts: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// The chunks for `threads` threads on an `m × n` output with `k` input channels.
-pub(crate) fn plan(m: usize, k: usize, n: usize, threads: usize) -> Vec<Part> {
-    let flops = 2.0 * m as f64 * k as f64 * n as f64;
+/// The chunks for `threads` threads on an `m × n` output (the caller
+/// has already decided the problem is big enough to share).
+pub(crate) fn plan(m: usize, n: usize, threads: usize) -> Vec<Part> {
     let wanted = CHUNKS_PER_THREAD * threads;
     let row_units = m.div_ceil(MR);
     let col_units = n / LANES; // the narrow tail rides with the last pixel chunk
-    if threads <= 1 || flops < PARALLEL_MIN_FLOPS || (row_units < 2 && col_units < 2) {
+    if threads <= 1 || (row_units < 2 && col_units < 2) {
         return vec![Part {
             rows: 0..m,
             cols: 0..n,
@@ -182,12 +183,20 @@ mod tests {
     }
 
     #[test]
-    fn small_problems_stay_on_one_thread() {
+    fn unsplittable_problems_stay_whole() {
+        // One row tile and less than two pixel vectors: nothing to share.
         assert_eq!(
-            plan(8, 8, 8, 2),
+            plan(MR, LANES + 1, 2),
             vec![Part {
-                rows: 0..8,
-                cols: 0..8
+                rows: 0..MR,
+                cols: 0..LANES + 1
+            }]
+        );
+        assert_eq!(
+            plan(64, 64, 1),
+            vec![Part {
+                rows: 0..64,
+                cols: 0..64
             }]
         );
     }
@@ -195,16 +204,16 @@ mod tests {
     #[test]
     fn chunks_tile_the_output_exactly_once() {
         let cases = [
-            (64, 192, 784, 2),
-            (2048, 512, 49, 2),
-            (1024, 1024, 196, 2),
-            (17, 999, 97, 3),
-            (7, 4096, 33, 4),
-            (3, 9000, 5000, 2),
-            (1, 1 << 20, 17, 2),
+            (64, 784, 2),
+            (2048, 49, 2),
+            (1024, 196, 2),
+            (17, 97, 3),
+            (7, 33, 4),
+            (3, 5000, 2),
+            (1, 17, 2),
         ];
-        for (m, k, n, t) in cases {
-            let parts = plan(m, k, n, t);
+        for (m, n, t) in cases {
+            let parts = plan(m, n, t);
             assert!(!parts.is_empty() && parts.len() <= CHUNKS_PER_THREAD * t);
             assert!(covers_exactly(&parts, m, n), "{m}×{n} over {t}: {parts:?}");
         }
@@ -212,7 +221,7 @@ mod tests {
 
     #[test]
     fn pixel_chunks_start_on_a_vector() {
-        let parts = plan(64, 192, 784, 2);
+        let parts = plan(64, 784, 2);
         assert!(parts.len() > 1);
         assert!(
             parts
@@ -225,7 +234,7 @@ mod tests {
     #[test]
     fn tiny_images_split_channels() {
         // 49 pixels but 2048 output channels: each channel chunk re-reads only the small input.
-        let parts = plan(2048, 512, 49, 2);
+        let parts = plan(2048, 49, 2);
         assert!(parts.len() > 1);
         assert!(
             parts
