@@ -19,12 +19,14 @@ pub(crate) struct DotBlock {
     pub ldx: usize,
     pub c: *mut f32,
     pub ldc: usize,
+    /// Add to the partial sums already in `c` (a later K block) instead of overwriting.
+    pub accumulate: bool,
     /// `bias[r]` for row `r` of the block, if any.
     pub bias: Option<*const f32>,
     pub relu: bool,
 }
 
-/// `c[r·ldc + t] = relu?(bias[r] + Σ_k w[r·lda + k] · xt[t·ldx + k])` for `r < R`, `t < T`.
+/// `c[r·ldc + t] (+)= relu?(bias[r] + Σ_k w[r·lda + k] · xt[t·ldx + k])` for `r < R`, `t < T`.
 ///
 /// # Safety
 /// Every index named above must be valid for `r < R`, `t < T`, `k < d.k`; `c` must not
@@ -45,11 +47,13 @@ unsafe fn block<const R: usize, const T: usize>(d: DotBlock) {
             }
         }
         for (r, row) in acc.iter().enumerate() {
-            let mut start = 0.0;
-            if let Some(bias) = d.bias {
-                start = *bias.add(r);
-            }
             for (t, acc) in row.iter().enumerate() {
+                let out = d.c.add(r * d.ldc + t);
+                let start = match (d.accumulate, d.bias) {
+                    (true, _) => *out,
+                    (false, Some(bias)) => *bias.add(r),
+                    (false, None) => 0.0,
+                };
                 let mut sum = acc.reduce_add();
                 for k in whole..d.k {
                     // Plain multiply-add: `f32::mul_add` is a slow libm call on builds without FMA.
@@ -59,7 +63,7 @@ unsafe fn block<const R: usize, const T: usize>(d: DotBlock) {
                 if d.relu {
                     y = y.max(0.0);
                 }
-                *d.c.add(r * d.ldc + t) = y;
+                *out = y;
             }
         }
     }
