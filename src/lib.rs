@@ -1,2 +1,3 @@
 //! convtui: a terminal explorer for convolutional building blocks.
 pub mod engine;
+pub mod report;
