@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use super::dot::{self, DotBlock};
 use super::kernel::{self, Start, Tile};
 use super::simd::{LANES, MR, NV};
+use wide::{f32x4, f32x8};
 
 thread_local! {
     /// Per-thread room for the transposed narrow-tail columns (`width × K`): grown to the
@@ -81,16 +82,25 @@ unsafe impl Sync for Problem {}
 /// `out[rows, cols]`.
 pub(crate) unsafe fn rectangle(p: &Problem, rows: Range<usize>, cols: Range<usize>, b: Blocking) {
     let wide_end = cols.start + (cols.end - cols.start) / LANES * LANES;
+    let tail = cols.end - wide_end;
+    // Tail pixels go to a half-width then a quarter-width vector tile where those fit, and the
+    // last `< 4` to dot products.
+    let half = if LANES > 8 && tail >= 8 { 8 } else { 0 };
+    let quarter = if LANES > 4 && tail - half >= 4 { 4 } else { 0 };
+    let dot = wide_end + half + quarter..cols.end;
     NARROW.with_borrow_mut(|narrow| {
-        // Transpose the `< LANES` tail columns into contiguous K-rows so their dot products
-        // stream: `narrow[t·K + ci] = x[ci·N + wide_end + t]`.
+        // Transpose the dot-product columns into contiguous K-rows so they stream:
+        // `narrow[t·K + ci] = x[ci·N + dot.start + t]`.
         narrow.clear();
-        for t in wide_end..cols.end {
+        for t in dot.clone() {
             // SAFETY: ci < K and t < N.
             narrow.extend((0..p.k).map(|ci| unsafe { *p.x.add(ci * p.n + t) }));
         }
         let tail = Tail {
             cols: wide_end..cols.end,
+            half,
+            quarter,
+            dot,
             xt: narrow.as_ptr(),
         };
         // SAFETY: forwarded from the caller; every tile lies inside `rows × cols`.
@@ -98,14 +108,19 @@ pub(crate) unsafe fn rectangle(p: &Problem, rows: Range<usize>, cols: Range<usiz
     });
 }
 
-/// The narrow pixel tail of a rectangle and its transposed input columns (`width × K`).
+/// The pixels of a rectangle past its last whole vector, and how they are split.
 struct Tail {
     cols: Range<usize>,
+    /// Pixels done as one `f32x8` tile (0 or 8), then as one `f32x4` tile (0 or 4).
+    half: usize,
+    quarter: usize,
+    /// The rest, done as dot products over the transposed columns `xt` (`dot.len() × K`).
+    dot: Range<usize>,
     xt: *const f32,
 }
 
 /// The loop nest over the pixels that fill whole vectors (`cols`), with the narrow tail done
-/// per output-channel block while that block's weights are still in L2.
+/// per row tile right after the tile that last read those rows of W.
 unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail, b: Blocking) {
     let (kc_max, mc_max, nc_max) = (b.kc.max(1), b.mc.max(MR), b.nc.max(NR));
     // LOOP 5: pixels in blocks of nc; the last block also owns the narrow tail (a rectangle
@@ -125,8 +140,10 @@ unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail,
                 // LOOP 2: pixels in micro-tiles of NR (the last may have fewer whole vectors).
                 for jr in (jc..jc_end).step_by(NR) {
                     let vectors = (jc_end - jr).min(NR) / LANES;
+                    let tail_here = with_tail && jr + NR >= jc_end;
                     // LOOP 1: output channels in micro-tiles of MR (the last may be shorter).
                     for ir in (ic..ic_end).step_by(MR) {
+                        let ir_end = (ir + MR).min(ic_end);
                         let start = match (first, p.bias) {
                             (false, _) => Start::Accumulate,
                             (true, None) => Start::Zero,
@@ -146,10 +163,16 @@ unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail,
                             relu: p.relu && last,
                         };
                         // SAFETY: the tile's rows, pixels and channels are all in bounds.
-                        unsafe { kernel::run((ic_end - ir).min(MR), vectors, tile) };
+                        unsafe { kernel::run(ir_end - ir, vectors, tile) };
+                        if tail_here {
+                            // The tile has just pulled these rows of W into L1.
+                            // SAFETY: rows ir..ir_end and channels pc..pc+kc are in bounds.
+                            unsafe { narrow(p, ir..ir_end, pc..pc + kc, tail) };
+                        }
                     }
                 }
-                if with_tail {
+                if with_tail && jc == jc_end {
+                    // No whole vectors at all (N < LANES): the tail is the whole block.
                     // SAFETY: rows ic..ic_end and channels pc..pc+kc are in bounds.
                     unsafe { narrow(p, ic..ic_end, pc..pc + kc, tail) };
                 }
@@ -164,9 +187,44 @@ unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail,
 
 /// The tail pixels of output channels `rows`, summed over input channels `ks`.
 unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, tail: &Tail) {
-    let width = tail.cols.end - tail.cols.start;
     let (first, last) = (ks.start == 0, ks.end == p.k);
-    for r in (rows.start..rows.end).step_by(4) {
+    let mut col = tail.cols.start;
+    for (width, run) in [
+        (
+            tail.half,
+            kernel::run_narrow::<f32x8> as unsafe fn(usize, Tile),
+        ),
+        (tail.quarter, kernel::run_narrow::<f32x4>),
+    ] {
+        if width == 0 {
+            continue;
+        }
+        for ir in rows.clone().step_by(MR) {
+            let start = match (first, p.bias) {
+                (false, _) => Start::Accumulate,
+                (true, None) => Start::Zero,
+                // SAFETY: ir < M and bias has M entries.
+                (true, Some(bias)) => Start::Bias(unsafe { bias.add(ir) }),
+            };
+            let tile = Tile {
+                kc: ks.end - ks.start,
+                // SAFETY (three offsets): row ir < M, channel ks.start < K, pixel col < N.
+                w: unsafe { p.w.add(ir * p.k + ks.start) },
+                lda: p.k,
+                b: unsafe { p.x.add(ks.start * p.n + col) },
+                ldb: p.n,
+                c: unsafe { p.c.add(ir * p.n + col) },
+                ldc: p.n,
+                start,
+                relu: p.relu && last,
+            };
+            // SAFETY: rows ir.., channels ks and pixels col..col + width are in bounds.
+            unsafe { run((rows.end - ir).min(MR), tile) };
+        }
+        col += width;
+    }
+    let width = tail.dot.end - tail.dot.start;
+    for r in rows.clone().step_by(4) {
         for t in (0..width).step_by(4) {
             // SAFETY: row r < M, channel ks.start < K, tail pixel t < width; `xt` holds
             // width × K floats.
@@ -177,7 +235,7 @@ unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, tail: &Tail)
                     lda: p.k,
                     xt: tail.xt.add(t * p.k + ks.start),
                     ldx: p.k,
-                    c: p.c.add(r * p.n + tail.cols.start + t),
+                    c: p.c.add(r * p.n + tail.dot.start + t),
                     ldc: p.n,
                     accumulate: !first,
                     bias: if first {

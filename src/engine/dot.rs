@@ -7,7 +7,7 @@
 //! (`xt[t·ldx + k] = input[k·HW + p_t]`, a few K-length rows). An `R × T` block keeps `R·T`
 //! independent accumulators so the FMA latency is covered, then reduces each horizontally.
 
-use super::simd::{LANES, Lane, load};
+use super::simd::{LANES, Lane, Vector};
 
 /// One block of narrow outputs; pointers at the block's origin.
 #[derive(Clone, Copy, Debug)]
@@ -38,9 +38,9 @@ unsafe fn block<const R: usize, const T: usize>(d: DotBlock) {
     // SAFETY (whole body): every offset is below the bounds the caller vouched for.
     unsafe {
         for k in (0..whole).step_by(LANES) {
-            let x: [Lane; T] = core::array::from_fn(|t| load(d.xt.add(t * d.ldx + k)));
+            let x: [Lane; T] = core::array::from_fn(|t| Lane::load(d.xt.add(t * d.ldx + k)));
             for (r, row) in acc.iter_mut().enumerate() {
-                let w = load(d.w.add(r * d.lda + k));
+                let w = Lane::load(d.w.add(r * d.lda + k));
                 for (acc, x) in row.iter_mut().zip(x) {
                     *acc = w.mul_add(x, *acc);
                 }

@@ -12,7 +12,7 @@
 //! main path carries no edge tests; a pixel remainder narrower than one vector goes to
 //! [`super::dot`] instead.
 
-use super::simd::{LANES, Lane, load, store};
+use super::simd::{Lane, Vector};
 
 /// Where a tile's accumulators start from.
 #[derive(Clone, Copy, Debug)]
@@ -40,27 +40,27 @@ pub(crate) struct Tile {
     pub relu: bool,
 }
 
-/// Computes `c[R × V·LANES] (+)= w[R × kc] · b[kc × V·LANES]`.
+/// Computes `c[R × V·L] (+)= w[R × kc] · b[kc × V·L]` with `L = S::LANES`.
 ///
 /// # Safety
 /// `w[r·lda + k]`, `b[k·ldb + j]`, `c[r·ldc + j]` (and `bias[r]`) must be valid for every
-/// `r < R`, `k < kc`, `j < V·LANES`, and the output tile must not overlap the inputs.
+/// `r < R`, `k < kc`, `j < V·L`, and the output tile must not overlap the inputs.
 #[inline(never)]
-unsafe fn tile<const R: usize, const V: usize>(t: Tile) {
-    let mut acc = [[Lane::ZERO; V]; R];
+unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
+    let mut acc = [[S::ZERO; V]; R];
     // SAFETY (whole body): every offset stays inside the ranges the caller vouched for.
     unsafe {
         match t.start {
             Start::Zero => {}
             Start::Bias(bias) => {
                 for (r, row) in acc.iter_mut().enumerate() {
-                    *row = [Lane::splat(*bias.add(r)); V];
+                    *row = [S::splat(*bias.add(r)); V];
                 }
             }
             Start::Accumulate => {
                 for (r, row) in acc.iter_mut().enumerate() {
                     for (v, a) in row.iter_mut().enumerate() {
-                        *a = load(t.c.add(r * t.ldc + v * LANES));
+                        *a = S::load(t.c.add(r * t.ldc + v * S::LANES));
                     }
                 }
             }
@@ -68,9 +68,9 @@ unsafe fn tile<const R: usize, const V: usize>(t: Tile) {
         let rows: [*const f32; R] = core::array::from_fn(|r| t.w.add(r * t.lda));
         let mut b = t.b;
         for k in 0..t.kc {
-            let x: [Lane; V] = core::array::from_fn(|v| load(b.add(v * LANES)));
+            let x: [S; V] = core::array::from_fn(|v| S::load(b.add(v * S::LANES)));
             for (row, w) in acc.iter_mut().zip(rows) {
-                let a = Lane::splat(*w.add(k));
+                let a = S::splat(*w.add(k));
                 for (acc, x) in row.iter_mut().zip(x) {
                     *acc = a.mul_add(x, *acc);
                 }
@@ -80,15 +80,15 @@ unsafe fn tile<const R: usize, const V: usize>(t: Tile) {
         for (r, row) in acc.into_iter().enumerate() {
             for (v, mut y) in row.into_iter().enumerate() {
                 if t.relu {
-                    y = y.max(Lane::ZERO);
+                    y = y.max(S::ZERO);
                 }
-                store(t.c.add(r * t.ldc + v * LANES), y);
+                S::store(t.c.add(r * t.ldc + v * S::LANES), y);
             }
         }
     }
 }
 
-/// Runs the `rows × vectors` tile, `1 ≤ rows ≤ 8`, `1 ≤ vectors ≤ 3`.
+/// Runs the `rows × vectors` tile of [`Lane`]s, `1 ≤ rows ≤ 8`, `1 ≤ vectors ≤ 3`.
 ///
 /// # Safety
 /// As [`tile`] with `R = rows`, `V = vectors`.
@@ -96,9 +96,9 @@ pub(crate) unsafe fn run(rows: usize, vectors: usize, t: Tile) {
     macro_rules! by_vectors {
         ($r:literal) => {
             match vectors {
-                1 => tile::<$r, 1>(t),
-                2 => tile::<$r, 2>(t),
-                _ => tile::<$r, 3>(t),
+                1 => tile::<Lane, $r, 1>(t),
+                2 => tile::<Lane, $r, 2>(t),
+                _ => tile::<Lane, $r, 3>(t),
             }
         };
     }
@@ -114,6 +114,28 @@ pub(crate) unsafe fn run(rows: usize, vectors: usize, t: Tile) {
             6 => by_vectors!(6),
             7 => by_vectors!(7),
             _ => by_vectors!(8),
+        }
+    }
+}
+
+/// Runs a `rows × 1` tile of the narrower vector `S` (a pixel tail of `S::LANES` pixels),
+/// `1 ≤ rows ≤ 8`.
+///
+/// # Safety
+/// As [`tile`] with `R = rows`, `V = 1`.
+pub(crate) unsafe fn run_narrow<S: Vector>(rows: usize, t: Tile) {
+    debug_assert!((1..=8).contains(&rows));
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match rows {
+            1 => tile::<S, 1, 1>(t),
+            2 => tile::<S, 2, 1>(t),
+            3 => tile::<S, 3, 1>(t),
+            4 => tile::<S, 4, 1>(t),
+            5 => tile::<S, 5, 1>(t),
+            6 => tile::<S, 6, 1>(t),
+            7 => tile::<S, 7, 1>(t),
+            _ => tile::<S, 8, 1>(t),
         }
     }
 }

@@ -76,25 +76,61 @@ pub fn lane_width() -> usize {
     LANES
 }
 
-/// Loads one vector from `p` (no alignment needed).
-///
-/// # Safety
-/// `p .. p + LANES` must be readable.
-#[inline(always)]
-pub(crate) unsafe fn load(p: *const f32) -> Lane {
-    // SAFETY: the caller guarantees LANES readable f32s; `Lane` is plain old data.
-    unsafe { p.cast::<Lane>().read_unaligned() }
+/// The few operations the kernels need, for the main lane type and the narrower ones the
+/// pixel tails use (on AVX-512 a 4-pixel tail runs as `f32x4` rather than wasting 12 of 16
+/// lanes).
+pub(crate) trait Vector: Copy {
+    const LANES: usize;
+    const ZERO: Self;
+    fn splat(x: f32) -> Self;
+    /// `self · a + b`, one rounding with FMA.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// Lane-wise maximum (the ReLU).
+    fn max(self, other: Self) -> Self;
+    /// Loads `LANES` floats from `p` (no alignment needed).
+    ///
+    /// # Safety
+    /// `p .. p + LANES` must be readable.
+    unsafe fn load(p: *const f32) -> Self;
+    /// Stores `LANES` floats to `p` (no alignment needed).
+    ///
+    /// # Safety
+    /// `p .. p + LANES` must be writable and not aliased by a live reference.
+    unsafe fn store(p: *mut f32, v: Self);
 }
 
-/// Stores one vector to `p` (no alignment needed).
-///
-/// # Safety
-/// `p .. p + LANES` must be writable and not aliased by a live reference.
-#[inline(always)]
-pub(crate) unsafe fn store(p: *mut f32, v: Lane) {
-    // SAFETY: the caller guarantees LANES writable f32s.
-    unsafe { p.cast::<Lane>().write_unaligned(v) }
+macro_rules! vector {
+    ($($t:ty),*) => {$(
+        impl Vector for $t {
+            const LANES: usize = size_of::<$t>() / size_of::<f32>();
+            const ZERO: Self = <$t>::ZERO;
+            #[inline(always)]
+            fn splat(x: f32) -> Self {
+                <$t>::splat(x)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                <$t>::mul_add(self, a, b)
+            }
+            #[inline(always)]
+            fn max(self, other: Self) -> Self {
+                <$t>::max(self, other)
+            }
+            #[inline(always)]
+            unsafe fn load(p: *const f32) -> Self {
+                // SAFETY: the caller guarantees LANES readable floats; the type is plain data.
+                unsafe { p.cast::<$t>().read_unaligned() }
+            }
+            #[inline(always)]
+            unsafe fn store(p: *mut f32, v: Self) {
+                // SAFETY: the caller guarantees LANES writable floats.
+                unsafe { p.cast::<$t>().write_unaligned(v) }
+            }
+        }
+    )*};
 }
+
+vector!(wide::f32x16, wide::f32x8, wide::f32x4);
 
 #[cfg(test)]
 mod tests {
