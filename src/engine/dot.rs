@@ -1,8 +1,8 @@
-//! The narrow-pixel kernel: output columns that do not fill one vector.
+//! The narrow-pixel kernel: the last `< 4` output pixels of a row that no vector tile covers.
 //!
-//! When fewer than `LANES` pixels remain (the `HW mod LANES` tail of every row, all of a tiny
-//! image, or `HW = 1`), vectorising over pixels would waste most of each vector. Instead this
-//! kernel vectorises over K: each output is a dot product of a W row (contiguous, `w[r·lda + k]`)
+//! For the last 1–3 pixels of each row (all of `HW = 1`, the `49 = 3·16 + 1` of a 7×7 image),
+//! vectorising over pixels would waste most of each vector. Instead this kernel vectorises over
+//! K: each output is a dot product of a W row (contiguous, `w[r·lda + k]`)
 //! with an input column, which the caller first copies into a contiguous row
 //! (`xt[t·ldx + k] = input[k·HW + p_t]`, a few K-length rows). An `R × T` block keeps `R·T`
 //! independent accumulators so the FMA latency is covered, then reduces each horizontally.

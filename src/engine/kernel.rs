@@ -9,8 +9,9 @@
 //! The tile is fully unrolled by const generics (`R ≤ MR`, `V ≤ NV`), so the `R·V`
 //! accumulators live in registers for the whole K loop and the inner loop is `V` loads,
 //! `R` broadcasts and `R·V` FMAs. Edge tiles are the same kernel with smaller `R`/`V`, so the
-//! main path carries no edge tests; a pixel remainder narrower than one vector goes to
-//! [`super::dot`] instead.
+//! main path carries no edge tests. The same kernel over a narrower vector (`f32x8`, `f32x4`)
+//! takes a pixel tail of 8 or 4 that does not fill a whole `Lane`; the last `< 4` pixels go to
+//! [`super::dot`].
 
 use super::simd::{Lane, Vector};
 

@@ -7,7 +7,7 @@
 //! passes can make it panic.
 //!
 //! Files: [`simd`] picks the vector type and tile; `kernel` is the register-blocked micro-kernel,
-//! `dot` the kernel for pixel tails narrower than a vector; `blocking` is the cache-blocked loop
+//! `dot` the kernel for the last pixels no vector covers; `blocking` is the cache-blocked loop
 //! nest; `parallel` splits the output among threads; [`reference`] is the scalar definition;
 //! [`peak`] measures this machine's limits and [`measure`] times the engine against them.
 
