@@ -117,18 +117,39 @@ fn large_square_layer_once() {
 }
 
 #[test]
-fn tiny_cache_blocks_exercise_every_loop_edge() {
-    // Blocks far smaller than the tile force every BLIS loop to run its last, partial block.
-    let blocking = Blocking {
-        kc: 3,
-        mc: 5,
-        nc: 7,
-    };
-    for (c_in, c_out, pixels) in [(10, 13, 50), (7, 9, 17), (1, 1, 64), (20, 3, 100)] {
-        let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
-        for threads in [1, 2] {
-            let engine = engine(threads).with_blocking(blocking);
-            assert_matches_reference(shape, &engine, 3, true, true);
+fn odd_cache_blocks_exercise_every_loop_edge() {
+    // Blocks far smaller than the tile force every BLIS loop to run its last, partial block;
+    // sizes that are not multiples of the tile (mc 12, nc 50) must be rounded, not obeyed.
+    let blockings = [
+        Blocking {
+            kc: 3,
+            mc: 5,
+            nc: 7,
+        },
+        Blocking {
+            kc: 5,
+            mc: 12,
+            nc: 50,
+        },
+        Blocking {
+            kc: 0,
+            mc: 0,
+            nc: 0,
+        },
+    ];
+    for blocking in blockings {
+        for (c_in, c_out, pixels) in [
+            (10, 13, 50),
+            (7, 9, 17),
+            (1, 1, 64),
+            (20, 3, 100),
+            (9, 20, 151),
+        ] {
+            let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
+            for threads in [1, 2] {
+                let engine = engine(threads).with_blocking(blocking);
+                assert_matches_reference(shape, &engine, 3, true, true);
+            }
         }
     }
 }

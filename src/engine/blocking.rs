@@ -134,7 +134,9 @@ struct Tail {
 /// The loop nest over the pixels that fill whole vectors (`cols`), with the narrow tail done
 /// per row tile right after the tile that last read those rows of W.
 unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail, b: Blocking) {
-    let (kc_max, mc_max, nc_max) = (b.kc.max(1), b.mc.max(MR), b.nc.max(NR));
+    // Any block sizes are accepted; pixel blocks are rounded to whole micro-tiles so every
+    // tile but a block's last is full and vector-aligned.
+    let (kc_max, mc_max, nc_max) = (b.kc.max(1), b.mc.max(MR), b.nc.max(NR) / NR * NR);
     // LOOP 5: pixels in blocks of nc; the last block also owns the narrow tail (a rectangle
     // with no whole vectors is a single empty block plus its tail). Parallel work is split
     // above this nest, never along K, which would need a reduction across threads.
