@@ -72,13 +72,34 @@ pub struct Measurement {
     pub gflops: f64,
 }
 
-/// Times the engine on `shape` with `threads` threads, on deterministic pseudo-random data.
+/// The largest shape [`measure`] will time: its buffers (weights, input, output, in bytes) and
+/// its FLOPs per run (10¹² is ≈ 10 s on one fast core). A user can type any shape; allocating
+/// 40 GB or running for an hour is not a measurement.
+pub const MEASURE_MAX_BYTES: u64 = 4 << 30;
+pub const MEASURE_MAX_FLOPS: f64 = 1.0e12;
+
+/// Times the engine on `shape` with `threads` threads, on deterministic pseudo-random data,
+/// with bias and ReLU on (as a network layer runs).
 pub fn measure(
     shape: PointwiseShape,
     threads: usize,
     budget: Budget,
 ) -> Result<Measurement, EngineError> {
     let checked = shape.check()?;
+    let bytes = (checked.weight_len as u64 + checked.input_len as u64 + checked.output_len as u64)
+        .saturating_mul(size_of::<f32>() as u64);
+    if bytes > MEASURE_MAX_BYTES {
+        let detail =
+            format!("its buffers need {bytes} bytes, over the {MEASURE_MAX_BYTES}-byte limit");
+        return Err(EngineError::TooLargeToMeasure { shape, detail });
+    }
+    if checked.flops() > MEASURE_MAX_FLOPS {
+        let detail = format!(
+            "one run is {:.3e} FLOPs, over the {MEASURE_MAX_FLOPS:.0e} limit",
+            checked.flops()
+        );
+        return Err(EngineError::TooLargeToMeasure { shape, detail });
+    }
     let engine = Engine::new(threads)?;
     let weights = noise(checked.weight_len, 1);
     let input = noise(checked.input_len, 2);
@@ -141,6 +162,33 @@ pub fn noise(len: usize, seed: u64) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_shapes_are_refused_before_allocating() {
+        let err = measure(
+            PointwiseShape::new(100_000, 100_000, 100, 100),
+            1,
+            Budget::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, EngineError::TooLargeToMeasure { .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("100000→100000 @ 100×100 is too large to time"),
+            "{err}"
+        );
+        // Small buffers, but 2·4096·4096·65536 ≈ 2.2e12 FLOPs per run.
+        let err = measure(
+            PointwiseShape::new(4096, 4096, 256, 256),
+            1,
+            Budget::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("FLOPs"), "{err}");
+    }
 
     #[test]
     fn median_of_odd_and_even() {

@@ -63,8 +63,9 @@ pub fn probe_peak(threads: usize) -> Result<Peak, EngineError> {
     Ok(peak)
 }
 
-/// Runs `work(i)` on `threads` threads at once (thread `i` of `threads`), returning the wall
-/// time from the first start to the last finish.
+/// Runs `work(i)` on `threads` threads at once — the caller as thread 0 and the engine's own
+/// pool for the rest, as [`super::Engine`] runs — returning the wall time until the last
+/// finishes.
 fn on_threads(threads: usize, work: impl Fn(usize) + Sync) -> Result<Duration, EngineError> {
     if threads == 0 {
         return Err(EngineError::ZeroThreads);
@@ -74,17 +75,16 @@ fn on_threads(threads: usize, work: impl Fn(usize) + Sync) -> Result<Duration, E
         work(0);
         return Ok(start.elapsed());
     }
-    let pool = parallel::pool(threads)?;
-    Ok(pool.install(|| {
-        let start = Instant::now();
-        rayon::scope(|s| {
-            for i in 0..threads {
-                let work = &work;
-                s.spawn(move |_| work(i));
-            }
-        });
-        start.elapsed()
-    }))
+    let pool = parallel::pool(threads - 1)?;
+    let start = Instant::now();
+    pool.in_place_scope(|s| {
+        for i in 1..threads {
+            let work = &work;
+            s.spawn(move |_| work(i));
+        }
+        work(0);
+    });
+    Ok(start.elapsed())
 }
 
 /// `iterations` rounds of `CHAINS` independent FMAs; returns a value so nothing is elided.
