@@ -49,7 +49,7 @@ pub struct Epilogue<'a> {
 ///
 /// `threads` counts the calling thread: an engine of 2 runs on the caller plus one pool worker.
 /// The pool is shared with every other engine of the same count and built on first use.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Engine {
     threads: usize,
     pool: Option<Arc<ThreadPool>>,
