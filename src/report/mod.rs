@@ -1,5 +1,7 @@
-//! Renderings of an analysis: the readable table and the JSON summary document.
+//! Renderings of convtui's results for people (tables) and programs (JSON): the block summary
+//! and the engine benchmark.
 
+pub mod bench;
 pub mod numbers;
 pub mod summary_json;
 pub mod table;

@@ -1,0 +1,267 @@
+//! The BLIS loop nest for one rectangle of the output, on the calling thread.
+//!
+//! `out[M × N] = W[M × K] · in[K × N]` with M = C_out, K = C_in, N = H·W. Nothing is packed:
+//! in CHW layout the pixels of an input channel are contiguous, so a micro-kernel's input panel
+//! (`kc` rows × `NV·LANES` pixels) is read in place at row stride N, and W rows are read in place
+//! at stride K. Packing would buy alignment and a conflict-free stride, but it costs a full pass
+//! over the input per call, which the small-C_out layers (the ones a 1×1 "reduce" makes) cannot
+//! amortise: packing the input panel measured 10 % slower on 192→64 @ 28×28 and no faster on
+//! 1024→1024 @ 14×14. The block sizes below keep the reused operands in cache instead.
+//!
+//! Pixels past the last whole vector (HW = 196 is 12 vectors + 4 at 16 lanes) are done per row
+//! tile, right after the tile that pulled those W rows into L1: 8 or 4 of them as one narrower
+//! vector tile, the last `< 4` as dot products over K. Zero-padding them to a whole vector
+//! would cost up to 15/16 of a vector's work per row tile (30 % of a 7×7 layer).
+//!
+//! Degenerate shapes need no separate setup to amortise, since nothing is packed: C_out below
+//! MR runs the same kernel with fewer rows (no zero-padded rows), tiny images and HW = 1 are
+//! all tail (dot products over K: a matrix-vector product), and tiny C_in is a short K loop.
+//! C_out = 1 and C_in = 1 are bound by cache bandwidth, not FMAs (each input or output value is
+//! touched once per FMA), so a wider tile would not help them.
+
+use core::ops::Range;
+use std::cell::RefCell;
+
+use super::dot::{self, DotBlock};
+use super::kernel::{self, Start, Tile};
+use super::simd::{LANES, MR, NV};
+use wide::{f32x4, f32x8};
+
+thread_local! {
+    /// Per-thread room for the transposed narrow-tail columns (`width × K`): grown to the
+    /// largest K seen, then reused, so steady-state calls allocate nothing.
+    static NARROW: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Pixels per micro-tile (LOOP 2 step).
+pub(crate) const NR: usize = NV * LANES;
+
+/// Cache block sizes, each named by the loop it controls.
+///
+/// The defaults were tuned on a Zen 4 core (32 KiB L1d, 1 MiB L2) over the benchmark shapes;
+/// every shape there with C_in ≤ 512 runs as a single K block, so only the 1024-channel layer
+/// is sensitive to them, and it peaked at kc = 512…1024 (±2 %, within the noise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Blocking {
+    /// LOOP 4 step, input channels per pass. Longer passes store and re-load the partial sums
+    /// less often; the W block (`mc × kc`, 256 KiB at the defaults) must still fit in L2 next
+    /// to a micro-kernel's input panel (`kc × NR`, 96 KiB at NR = 48).
+    pub kc: usize,
+    /// LOOP 3 step, output channels per block: the W block `mc × kc` is reused by every pixel
+    /// tile of LOOP 2 and by the narrow tail, so it should stay in L2.
+    pub mc: usize,
+    /// LOOP 5 step, pixels per block: bounds the input panel `kc × nc` that each W block of
+    /// LOOP 3 sweeps, so it is re-read from L2/L3 rather than from memory.
+    pub nc: usize,
+}
+
+impl Default for Blocking {
+    fn default() -> Self {
+        Blocking {
+            kc: 512,
+            mc: 128,
+            nc: 1024,
+        }
+    }
+}
+
+/// A whole pointwise problem as raw parts; [`super::Engine`] checked every length.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Problem {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    /// `w[co·K + ci]`.
+    pub w: *const f32,
+    /// `x[ci·N + p]`.
+    pub x: *const f32,
+    /// `c[co·N + p]`.
+    pub c: *mut f32,
+    /// `bias[co]`.
+    pub bias: Option<*const f32>,
+    pub relu: bool,
+}
+
+// SAFETY: `Problem` is only shared between threads that write disjoint output rectangles
+// (see `super::parallel`), and the inputs are only read.
+unsafe impl Send for Problem {}
+unsafe impl Sync for Problem {}
+
+/// Computes `out[rows, cols]`.
+///
+/// # Safety
+/// `p`'s pointers must be valid for the whole problem and no other thread may touch
+/// `out[rows, cols]`.
+pub(crate) unsafe fn rectangle(p: &Problem, rows: Range<usize>, cols: Range<usize>, b: Blocking) {
+    let wide_end = cols.start + (cols.end - cols.start) / LANES * LANES;
+    let tail = cols.end - wide_end;
+    // Tail pixels go to a half-width then a quarter-width vector tile where those fit, and the
+    // last `< 4` to dot products.
+    let half = if LANES > 8 && tail >= 8 { 8 } else { 0 };
+    let quarter = if LANES > 4 && tail - half >= 4 { 4 } else { 0 };
+    let dot = wide_end + half + quarter..cols.end;
+    NARROW.with_borrow_mut(|narrow| {
+        // Transpose the dot-product columns into contiguous K-rows so they stream:
+        // `narrow[t·K + ci] = x[ci·N + dot.start + t]`.
+        narrow.clear();
+        for t in dot.clone() {
+            // SAFETY: ci < K and t < N.
+            narrow.extend((0..p.k).map(|ci| unsafe { *p.x.add(ci * p.n + t) }));
+        }
+        let tail = Tail {
+            cols: wide_end..cols.end,
+            half,
+            quarter,
+            dot,
+            xt: narrow.as_ptr(),
+        };
+        // SAFETY: forwarded from the caller; every tile lies inside `rows × cols`.
+        unsafe { nest(p, rows, cols.start..wide_end, &tail, b) }
+    });
+}
+
+/// The pixels of a rectangle past its last whole vector, and how they are split.
+struct Tail {
+    cols: Range<usize>,
+    /// Pixels done as one `f32x8` tile (0 or 8), then as one `f32x4` tile (0 or 4).
+    half: usize,
+    quarter: usize,
+    /// The rest, done as dot products over the transposed columns `xt` (`dot.len() × K`).
+    dot: Range<usize>,
+    xt: *const f32,
+}
+
+/// The loop nest over the pixels that fill whole vectors (`cols`), with the narrow tail done
+/// per row tile right after the tile that last read those rows of W.
+unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail, b: Blocking) {
+    // Any block sizes are accepted; pixel blocks are rounded to whole micro-tiles so every
+    // tile but a block's last is full and vector-aligned.
+    let (kc_max, mc_max, nc_max) = (b.kc.max(1), b.mc.max(MR), b.nc.max(NR) / NR * NR);
+    // LOOP 5: pixels in blocks of nc; the last block also owns the narrow tail (a rectangle
+    // with no whole vectors is a single empty block plus its tail). Parallel work is split
+    // above this nest, never along K, which would need a reduction across threads.
+    let mut jc = cols.start;
+    loop {
+        let jc_end = (jc + nc_max).min(cols.end);
+        let with_tail = jc_end == cols.end && !tail.cols.is_empty();
+        // LOOP 4: input channels in blocks of kc. Serial: each block adds to the previous one.
+        for pc in (0..p.k).step_by(kc_max) {
+            let kc = kc_max.min(p.k - pc);
+            let (first, last) = (pc == 0, pc + kc == p.k);
+            // LOOP 3: output channels in blocks of mc.
+            for ic in (rows.start..rows.end).step_by(mc_max) {
+                let ic_end = (ic + mc_max).min(rows.end);
+                // LOOP 2: pixels in micro-tiles of NR (the last may have fewer whole vectors).
+                for jr in (jc..jc_end).step_by(NR) {
+                    let vectors = (jc_end - jr).min(NR) / LANES;
+                    let tail_here = with_tail && jr + NR >= jc_end;
+                    // LOOP 1: output channels in micro-tiles of MR (the last may be shorter).
+                    for ir in (ic..ic_end).step_by(MR) {
+                        let ir_end = (ir + MR).min(ic_end);
+                        let start = match (first, p.bias) {
+                            (false, _) => Start::Accumulate,
+                            (true, None) => Start::Zero,
+                            // SAFETY: ir < M and bias has M entries.
+                            (true, Some(bias)) => Start::Bias(unsafe { bias.add(ir) }),
+                        };
+                        let tile = Tile {
+                            kc,
+                            // SAFETY (three offsets): row ir < M, channel pc < K, pixel jr < N.
+                            w: unsafe { p.w.add(ir * p.k + pc) },
+                            lda: p.k,
+                            b: unsafe { p.x.add(pc * p.n + jr) },
+                            ldb: p.n,
+                            c: unsafe { p.c.add(ir * p.n + jr) },
+                            ldc: p.n,
+                            start,
+                            relu: p.relu && last,
+                        };
+                        // SAFETY: the tile's rows, pixels and channels are all in bounds.
+                        unsafe { kernel::run(ir_end - ir, vectors, tile) };
+                        if tail_here {
+                            // The tile has just pulled these rows of W into L1.
+                            // SAFETY: rows ir..ir_end and channels pc..pc+kc are in bounds.
+                            unsafe { narrow(p, ir..ir_end, pc..pc + kc, tail) };
+                        }
+                    }
+                }
+                if with_tail && jc == jc_end {
+                    // No whole vectors at all (N < LANES): the tail is the whole block.
+                    // SAFETY: rows ic..ic_end and channels pc..pc+kc are in bounds.
+                    unsafe { narrow(p, ic..ic_end, pc..pc + kc, tail) };
+                }
+            }
+        }
+        jc = jc_end;
+        if jc == cols.end {
+            break;
+        }
+    }
+}
+
+/// The tail pixels of output channels `rows`, summed over input channels `ks`.
+unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, tail: &Tail) {
+    let (first, last) = (ks.start == 0, ks.end == p.k);
+    let mut col = tail.cols.start;
+    for (width, run) in [
+        (
+            tail.half,
+            kernel::run_narrow::<f32x8> as unsafe fn(usize, Tile),
+        ),
+        (tail.quarter, kernel::run_narrow::<f32x4>),
+    ] {
+        if width == 0 {
+            continue;
+        }
+        for ir in rows.clone().step_by(MR) {
+            let start = match (first, p.bias) {
+                (false, _) => Start::Accumulate,
+                (true, None) => Start::Zero,
+                // SAFETY: ir < M and bias has M entries.
+                (true, Some(bias)) => Start::Bias(unsafe { bias.add(ir) }),
+            };
+            let tile = Tile {
+                kc: ks.end - ks.start,
+                // SAFETY (three offsets): row ir < M, channel ks.start < K, pixel col < N.
+                w: unsafe { p.w.add(ir * p.k + ks.start) },
+                lda: p.k,
+                b: unsafe { p.x.add(ks.start * p.n + col) },
+                ldb: p.n,
+                c: unsafe { p.c.add(ir * p.n + col) },
+                ldc: p.n,
+                start,
+                relu: p.relu && last,
+            };
+            // SAFETY: rows ir.., channels ks and pixels col..col + width are in bounds.
+            unsafe { run((rows.end - ir).min(MR), tile) };
+        }
+        col += width;
+    }
+    let width = tail.dot.end - tail.dot.start;
+    for r in rows.clone().step_by(4) {
+        for t in (0..width).step_by(4) {
+            // SAFETY: row r < M, channel ks.start < K, tail pixel t < width; `xt` holds
+            // width × K floats.
+            let block = unsafe {
+                DotBlock {
+                    k: ks.end - ks.start,
+                    w: p.w.add(r * p.k + ks.start),
+                    lda: p.k,
+                    xt: tail.xt.add(t * p.k + ks.start),
+                    ldx: p.k,
+                    c: p.c.add(r * p.n + tail.dot.start + t),
+                    ldc: p.n,
+                    accumulate: !first,
+                    bias: if first {
+                        p.bias.map(|b| b.add(r))
+                    } else {
+                        None
+                    },
+                    relu: p.relu && last,
+                }
+            };
+            // SAFETY: the block's rows, pixels and channels are all in bounds.
+            unsafe { dot::run((rows.end - r).min(4), (width - t).min(4), block) };
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The register-blocked micro-kernel: one `R × (V·LANES)` tile of the output, summed over a
+//! block of K (input channels).
+//!
+//! Layouts, all row-major f32 read in place (nothing is packed):
+//! - W rows at stride `lda`: `w[r·lda + k]`, broadcast one scalar per row per k;
+//! - input rows at stride `ldb`: `b[k·ldb + j]`, `V` vectors of consecutive pixels per k;
+//! - output rows at stride `ldc`: `c[r·ldc + j]`.
+//!
+//! The tile is fully unrolled by const generics (`R ≤ MR`, `V ≤ NV`), so the `R·V`
+//! accumulators live in registers for the whole K loop and the inner loop is `V` loads,
+//! `R` broadcasts and `R·V` FMAs. Edge tiles are the same kernel with smaller `R`/`V`, so the
+//! main path carries no edge tests. The same kernel over a narrower vector (`f32x8`, `f32x4`)
+//! takes a pixel tail of 8 or 4 that does not fill a whole `Lane`; the last `< 4` pixels go to
+//! [`super::dot`].
+
+use super::simd::{Lane, Vector};
+
+/// Where a tile's accumulators start from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Start {
+    /// First K block without bias: zeros. β = 0: the output is written, never read.
+    Zero,
+    /// First K block with bias: `bias[r]` in every lane of row `r` (points at the tile's row 0).
+    Bias(*const f32),
+    /// A later K block: the partial sums earlier blocks stored in the output.
+    Accumulate,
+}
+
+/// One micro-tile. Pointers are at the tile's origin (row 0, pixel 0, k 0 of this K block).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tile {
+    pub kc: usize,
+    pub w: *const f32,
+    pub lda: usize,
+    pub b: *const f32,
+    pub ldb: usize,
+    pub c: *mut f32,
+    pub ldc: usize,
+    pub start: Start,
+    /// Clamp at zero on store; only set on the last K block.
+    pub relu: bool,
+}
+
+/// Computes `c[R × V·L] (+)= w[R × kc] · b[kc × V·L]` with `L = S::LANES`.
+///
+/// # Safety
+/// `w[r·lda + k]`, `b[k·ldb + j]`, `c[r·ldc + j]` (and `bias[r]`) must be valid for every
+/// `r < R`, `k < kc`, `j < V·L`, and the output tile must not overlap the inputs.
+#[inline(never)]
+unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
+    let mut acc = [[S::ZERO; V]; R];
+    // SAFETY (whole body): every offset stays inside the ranges the caller vouched for.
+    unsafe {
+        match t.start {
+            Start::Zero => {}
+            Start::Bias(bias) => {
+                for (r, row) in acc.iter_mut().enumerate() {
+                    *row = [S::splat(*bias.add(r)); V];
+                }
+            }
+            Start::Accumulate => {
+                for (r, row) in acc.iter_mut().enumerate() {
+                    for (v, a) in row.iter_mut().enumerate() {
+                        *a = S::load(t.c.add(r * t.ldc + v * S::LANES));
+                    }
+                }
+            }
+        }
+        let rows: [*const f32; R] = core::array::from_fn(|r| t.w.add(r * t.lda));
+        let mut b = t.b;
+        for k in 0..t.kc {
+            let x: [S; V] = core::array::from_fn(|v| S::load(b.add(v * S::LANES)));
+            for (row, w) in acc.iter_mut().zip(rows) {
+                let a = S::splat(*w.add(k));
+                for (acc, x) in row.iter_mut().zip(x) {
+                    *acc = a.mul_add(x, *acc);
+                }
+            }
+            b = b.add(t.ldb);
+        }
+        for (r, row) in acc.into_iter().enumerate() {
+            for (v, mut y) in row.into_iter().enumerate() {
+                if t.relu {
+                    y = y.max(S::ZERO);
+                }
+                S::store(t.c.add(r * t.ldc + v * S::LANES), y);
+            }
+        }
+    }
+}
+
+/// Runs the `rows × vectors` tile of [`Lane`]s, `1 ≤ rows ≤ 8`, `1 ≤ vectors ≤ 3`.
+///
+/// # Safety
+/// As [`tile`] with `R = rows`, `V = vectors`.
+pub(crate) unsafe fn run(rows: usize, vectors: usize, t: Tile) {
+    macro_rules! by_vectors {
+        ($r:literal) => {
+            match vectors {
+                1 => tile::<Lane, $r, 1>(t),
+                2 => tile::<Lane, $r, 2>(t),
+                3 => tile::<Lane, $r, 3>(t),
+                // Out of contract: computing nothing is wrong but cannot write out of bounds.
+                _ => debug_assert!(false, "no {}×{vectors} tile", $r),
+            }
+        };
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match rows {
+            1 => by_vectors!(1),
+            2 => by_vectors!(2),
+            3 => by_vectors!(3),
+            4 => by_vectors!(4),
+            5 => by_vectors!(5),
+            6 => by_vectors!(6),
+            7 => by_vectors!(7),
+            8 => by_vectors!(8),
+            _ => debug_assert!(false, "no {rows}-row tile"),
+        }
+    }
+}
+
+/// Runs a `rows × 1` tile of the narrower vector `S` (a pixel tail of `S::LANES` pixels),
+/// `1 ≤ rows ≤ 8`.
+///
+/// # Safety
+/// As [`tile`] with `R = rows`, `V = 1`.
+pub(crate) unsafe fn run_narrow<S: Vector>(rows: usize, t: Tile) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match rows {
+            1 => tile::<S, 1, 1>(t),
+            2 => tile::<S, 2, 1>(t),
+            3 => tile::<S, 3, 1>(t),
+            4 => tile::<S, 4, 1>(t),
+            5 => tile::<S, 5, 1>(t),
+            6 => tile::<S, 6, 1>(t),
+            7 => tile::<S, 7, 1>(t),
+            8 => tile::<S, 8, 1>(t),
+            _ => debug_assert!(false, "no {rows}-row tile"),
+        }
+    }
+}

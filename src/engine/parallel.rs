@@ -1,0 +1,247 @@
+//! Splitting the output among threads, and running the pieces.
+//!
+//! The output is cut into chunks — blocks of output channels (rows) or of pixels (columns),
+//! always all of C_in: splitting C_in would need a reduction across threads. Which dimension
+//! is cut decides what gets re-read: every pixel chunk reads all of W (`C_out·C_in`), every
+//! channel chunk reads all of the input (`C_in·HW`), so the dimension whose *other* operand is
+//! smaller is cut. A 7×7 image with 2048 channels splits channels; a 28×28 image with 64
+//! splits pixels.
+//!
+//! Chunks are claimed dynamically from an atomic counter by the calling thread and `threads − 1`
+//! pool workers. The caller never sleeps waiting for a worker to wake: if a worker starts late
+//! (the machine is busy, or it was asleep), the caller simply claims more chunks, and a worker
+//! that arrives after the last chunk finds nothing to do. Several chunks per thread keep the
+//! last one short. Below [`PARALLEL_MIN_FLOPS`] the engine stays on the calling thread.
+
+use core::ops::Range;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+use super::blocking::{self, Blocking, NR, Problem};
+use super::error::EngineError;
+use super::simd::{LANES, MR};
+
+/// Problems smaller than this (FLOPs = 2·MACs) run on one thread by default (see
+/// `Engine::with_min_parallel_flops`). Measured on 2 Zen 4 cores: a second thread breaks even
+/// at ≈ 0.4 MFLOP (32→32 @ 14×14: 3.9 µs alone, 3.5 µs shared) and pays from 0.8 MFLOP
+/// (7.4 → 5.8 µs); below that, handing work over costs more than it saves.
+pub const PARALLEL_MIN_FLOPS: f64 = 0.5e6;
+
+/// Chunks per thread: more balance the finish better, fewer re-read less.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// One chunk: output channels `rows`, pixels `cols`, all of C_in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub rows: Range<usize>,
+    pub cols: Range<usize>,
+}
+
+/// Splits `0..len` into at most `parts` non-empty ranges whose boundaries are multiples of
+/// `unit` (except `len` itself), as equal as the unit allows.
+fn split(len: usize, unit: usize, parts: usize) -> Vec<Range<usize>> {
+    let units = len.div_ceil(unit);
+    let parts = parts.clamp(1, units.max(1));
+    (0..parts)
+        .map(|i| (units * i / parts * unit).min(len)..(units * (i + 1) / parts * unit).min(len))
+        .collect()
+}
+
+/// The chunks for `threads` threads on an `m × n` output (the caller
+/// has already decided the problem is big enough to share).
+pub(crate) fn plan(m: usize, n: usize, threads: usize) -> Vec<Part> {
+    let wanted = CHUNKS_PER_THREAD * threads;
+    let row_units = m.div_ceil(MR);
+    let col_units = n / LANES; // the narrow tail rides with the last pixel chunk
+    if threads <= 1 || (row_units < 2 && col_units < 2) {
+        return vec![Part {
+            rows: 0..m,
+            cols: 0..n,
+        }];
+    }
+    let by_rows = col_units < 2 || (row_units >= 2 && m > n);
+    if by_rows {
+        split(m, MR, wanted)
+            .into_iter()
+            .map(|rows| Part { rows, cols: 0..n })
+            .collect()
+    } else {
+        let unit = if n / NR >= wanted { NR } else { LANES };
+        let mut cols = split(n / LANES * LANES, unit, wanted);
+        if let Some(last) = cols.last_mut() {
+            last.end = n;
+        }
+        cols.into_iter()
+            .map(|cols| Part { rows: 0..m, cols })
+            .collect()
+    }
+}
+
+/// What the caller and the workers share for one call.
+struct Shared {
+    problem: Problem,
+    parts: Vec<Part>,
+    blocking: Blocking,
+    next: AtomicUsize,
+    done: AtomicUsize,
+}
+
+/// Claims and computes chunks until none are left.
+fn work(s: &Shared) {
+    loop {
+        let i = s.next.fetch_add(1, Ordering::Relaxed);
+        let Some(part) = s.parts.get(i) else { return };
+        // SAFETY: each index is claimed once, so no two threads write the same rectangle, and
+        // the caller keeps the buffers alive until `done` counts every chunk (see `run`).
+        unsafe {
+            blocking::rectangle(&s.problem, part.rows.clone(), part.cols.clone(), s.blocking)
+        };
+        s.done.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// Computes every chunk on the calling thread plus `helpers` workers of `pool`.
+///
+/// # Safety
+/// `problem`'s pointers must stay valid, and its output unaliased, until this returns.
+pub(crate) unsafe fn run(
+    pool: &ThreadPool,
+    helpers: usize,
+    problem: Problem,
+    parts: Vec<Part>,
+    blocking: Blocking,
+) {
+    let total = parts.len();
+    let shared = Arc::new(Shared {
+        problem,
+        parts,
+        blocking,
+        next: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
+    });
+    for _ in 0..helpers.min(total.saturating_sub(1)) {
+        let shared = Arc::clone(&shared);
+        // A worker that starts after every chunk is claimed touches only the counters,
+        // which the `Arc` keeps alive; it never dereferences the (by then stale) pointers.
+        pool.spawn(move || work(&shared));
+    }
+    work(&shared);
+    // Every chunk is claimed; wait for the ones still running elsewhere (at most one chunk each).
+    let mut spins = 0u32;
+    while shared.done.load(Ordering::Acquire) < total {
+        if spins < 1 << 12 {
+            core::hint::spin_loop();
+            spins += 1;
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// A rayon pool of `workers` threads, built on first use and shared afterwards, so the engine
+/// never depends on (or disturbs) the global pool.
+pub(crate) fn pool(workers: usize) -> Result<Arc<ThreadPool>, EngineError> {
+    type Pools = Mutex<Vec<(usize, Arc<ThreadPool>)>>;
+    static POOLS: OnceLock<Pools> = OnceLock::new();
+    let pools = POOLS.get_or_init(|| Mutex::new(Vec::new()));
+    // A poisoned lock only means another thread panicked while holding it; the list itself is
+    // always valid.
+    let mut pools = pools
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, pool)) = pools.iter().find(|(n, _)| *n == workers) {
+        return Ok(Arc::clone(pool));
+    }
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .thread_name(move |i| format!("convtui-engine-{workers}-{i}"))
+        .build()
+        .map_err(|e| EngineError::ThreadPool {
+            threads: workers + 1,
+            reason: e.to_string(),
+        })?;
+    let pool = Arc::new(pool);
+    pools.push((workers, Arc::clone(&pool)));
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn covers_exactly(parts: &[Part], m: usize, n: usize) -> bool {
+        let mut seen = vec![0u8; m * n];
+        for p in parts {
+            for r in p.rows.clone() {
+                for c in p.cols.clone() {
+                    seen[r * n + c] += 1;
+                }
+            }
+        }
+        seen.iter().all(|&s| s == 1)
+    }
+
+    #[test]
+    fn unsplittable_problems_stay_whole() {
+        // One row tile and less than two pixel vectors: nothing to share.
+        assert_eq!(
+            plan(MR, LANES + 1, 2),
+            vec![Part {
+                rows: 0..MR,
+                cols: 0..LANES + 1
+            }]
+        );
+        assert_eq!(
+            plan(64, 64, 1),
+            vec![Part {
+                rows: 0..64,
+                cols: 0..64
+            }]
+        );
+    }
+
+    #[test]
+    fn chunks_tile_the_output_exactly_once() {
+        let cases = [
+            (64, 784, 2),
+            (2048, 49, 2),
+            (1024, 196, 2),
+            (17, 97, 3),
+            (7, 33, 4),
+            (3, 5000, 2),
+            (1, 17, 2),
+        ];
+        for (m, n, t) in cases {
+            let parts = plan(m, n, t);
+            assert!(!parts.is_empty() && parts.len() <= CHUNKS_PER_THREAD * t);
+            assert!(covers_exactly(&parts, m, n), "{m}×{n} over {t}: {parts:?}");
+        }
+    }
+
+    #[test]
+    fn pixel_chunks_start_on_a_vector() {
+        let parts = plan(64, 784, 2);
+        assert!(parts.len() > 1);
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.cols.start % LANES == 0 && p.rows == (0..64)),
+            "{parts:?}"
+        );
+    }
+
+    #[test]
+    fn tiny_images_split_channels() {
+        // 49 pixels but 2048 output channels: each channel chunk re-reads only the small input.
+        let parts = plan(2048, 49, 2);
+        assert!(parts.len() > 1);
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.cols == (0..49) && p.rows.start % MR == 0),
+            "{parts:?}"
+        );
+    }
+}

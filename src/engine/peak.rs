@@ -1,0 +1,184 @@
+//! This machine's physical limits, measured: FMA throughput and streaming-read bandwidth, for a
+//! given thread count, so every throughput figure can be shown as a fraction of what the
+//! hardware can do rather than of a datasheet number.
+//!
+//! The FMA probe runs the same `wide` vector and `mul_add` the engine's kernels use, with more
+//! independent accumulator chains than latency × FMA ports needs (24 chains: a 4-cycle FMA
+//! on 2 ports needs 8), so it measures throughput, not latency. The bandwidth probe sums a
+//! buffer far larger than any last-level cache. Both keep the best of several rounds: noise
+//! only ever slows a round down.
+
+use std::hint::black_box;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::error::EngineError;
+use super::parallel;
+use super::simd::{LANES, Lane};
+
+/// Measured limits for one thread count.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Peak {
+    pub threads: usize,
+    /// FMA throughput, GFLOP/s (an FMA counts as two FLOPs).
+    pub gflops: f64,
+    /// Streaming read bandwidth from memory, GB/s (10⁹ bytes).
+    pub bandwidth_gbs: f64,
+}
+
+/// FMA chains per thread; see the module doc for why 24.
+const CHAINS: usize = 24;
+/// FMA probe: rounds per thread count, and the length of one round.
+/// Many short rounds rather than a few long ones: on a shared machine the best short round is
+/// the one nothing interrupted.
+const FMA_ROUNDS: usize = 12;
+const FMA_ROUND: Duration = Duration::from_millis(3);
+/// Bandwidth probe: buffer (split among threads; 4× a 32 MiB L3, halved while the allocator
+/// refuses it) and rounds.
+const STREAM_BYTES: usize = 128 << 20;
+const STREAM_MIN_BYTES: usize = 16 << 20;
+const STREAM_ROUNDS: usize = 3;
+
+/// Measures (on first call per thread count, ≈ 0.15–0.3 s) and remembers this machine's peak.
+pub fn probe_peak(threads: usize) -> Result<Peak, EngineError> {
+    static CACHE: OnceLock<Mutex<Vec<Peak>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let known = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .find(|p| p.threads == threads)
+        .copied();
+    if let Some(peak) = known {
+        return Ok(peak);
+    }
+    let peak = Peak {
+        threads,
+        gflops: fma_gflops(threads)?,
+        bandwidth_gbs: read_bandwidth_gbs(threads)?,
+    };
+    cache.lock().unwrap_or_else(|p| p.into_inner()).push(peak);
+    Ok(peak)
+}
+
+/// Runs `work(i)` on `threads` threads at once — the caller as thread 0 and the engine's own
+/// pool for the rest, as [`super::Engine`] runs — returning the wall time until the last
+/// finishes.
+fn on_threads(threads: usize, work: impl Fn(usize) + Sync) -> Result<Duration, EngineError> {
+    if threads == 0 {
+        return Err(EngineError::ZeroThreads);
+    }
+    if threads == 1 {
+        let start = Instant::now();
+        work(0);
+        return Ok(start.elapsed());
+    }
+    let pool = parallel::pool(threads - 1)?;
+    let start = Instant::now();
+    pool.in_place_scope(|s| {
+        for i in 1..threads {
+            let work = &work;
+            s.spawn(move |_| work(i));
+        }
+        work(0);
+    });
+    Ok(start.elapsed())
+}
+
+/// `iterations` rounds of `CHAINS` independent FMAs; returns a value so nothing is elided.
+#[inline(never)]
+fn fma_chains(iterations: u64) -> f32 {
+    let mut acc = [Lane::splat(0.5); CHAINS];
+    let x = black_box(Lane::splat(0.999_999));
+    let y = black_box(Lane::splat(1.0e-7));
+    for _ in 0..iterations {
+        for a in &mut acc {
+            *a = a.mul_add(x, y);
+        }
+    }
+    acc.iter().fold(Lane::ZERO, |s, a| s + *a).reduce_add()
+}
+
+fn fma_gflops(threads: usize) -> Result<f64, EngineError> {
+    // Calibrate on one thread (this also ramps the clock up), then size a round to FMA_ROUND.
+    let mut iterations = 1u64 << 14;
+    loop {
+        let start = Instant::now();
+        black_box(fma_chains(iterations));
+        if start.elapsed() >= FMA_ROUND / 2 || iterations >= 1 << 40 {
+            break;
+        }
+        iterations *= 2;
+    }
+    let mut best = 0.0f64;
+    for _ in 0..FMA_ROUNDS {
+        let wall = on_threads(threads, |_| {
+            black_box(fma_chains(iterations));
+        })?;
+        let flops = 2.0 * (CHAINS * LANES) as f64 * iterations as f64 * threads as f64;
+        best = best.max(flops / wall.as_secs_f64() / 1e9);
+    }
+    Ok(best)
+}
+
+/// Sums a slice with enough independent vector accumulators to keep loads in flight.
+#[inline(never)]
+fn stream_sum(data: &[f32]) -> f32 {
+    let mut acc = [Lane::ZERO; 8];
+    let mut chunks = data.chunks_exact(8 * LANES);
+    for chunk in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(chunk.chunks_exact(LANES)) {
+            let mut lanes = [0.0f32; LANES];
+            lanes.copy_from_slice(v);
+            *a += Lane::new(lanes);
+        }
+    }
+    let tail: f32 = chunks.remainder().iter().sum();
+    acc.iter().fold(Lane::ZERO, |s, a| s + *a).reduce_add() + tail
+}
+
+fn read_bandwidth_gbs(threads: usize) -> Result<f64, EngineError> {
+    // Ask for the buffer without aborting if the allocator says no: a smaller one still
+    // outruns most caches.
+    let mut bytes = STREAM_BYTES;
+    let mut data: Vec<f32> = Vec::new();
+    while data.try_reserve_exact(bytes / size_of::<f32>()).is_err() && bytes > STREAM_MIN_BYTES {
+        bytes /= 2;
+    }
+    let len = data.capacity().min(bytes / size_of::<f32>());
+    // Non-zero contents, written once, so the pages are really backed by memory.
+    data.extend((0..len).map(|i| (i % 7) as f32));
+    let share = len.div_ceil(threads);
+    let mut best = 0.0f64;
+    for _ in 0..STREAM_ROUNDS {
+        let wall = on_threads(threads, |i| {
+            let part = data
+                .get(i * share..((i + 1) * share).min(len))
+                .unwrap_or(&[]);
+            black_box(stream_sum(black_box(part)));
+        })?;
+        best = best.max((len * size_of::<f32>()) as f64 / wall.as_secs_f64() / 1e9);
+    }
+    Ok(best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_sum_adds_everything() {
+        let data: Vec<f32> = (0..1000).map(|i| (i % 3) as f32).collect();
+        assert_eq!(stream_sum(&data), data.iter().sum::<f32>());
+    }
+
+    #[test]
+    fn fma_chains_run_every_iteration() {
+        // acc ← acc·x + y from 0.5: after one step each lane is 0.5·0.999999 + 1e-7.
+        let one = 0.5f32.mul_add(0.999_999, 1.0e-7);
+        let expected = (CHAINS * LANES) as f32 * one;
+        assert!((fma_chains(1) - expected).abs() <= expected * 1e-5);
+    }
+}

@@ -1,0 +1,305 @@
+//! The `convtui bench` document: the engine timed on a list of 1×1 layer shapes, next to this
+//! machine's measured peak, as JSON (serde) or as a table for a terminal.
+//!
+//! The CLI only parses arguments into [`BenchShape`]s and calls [`run_bench`]; everything the
+//! document says is decided here. FLOPs are 2·MACs = 2·C_in·C_out·H·W throughout.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::engine::{
+    Budget, EngineError, PointwiseShape, lane_width, measure, probe_peak, simd_path,
+};
+
+/// The `format` field of the JSON document, and its version.
+pub const FORMAT: &str = "convtui-bench";
+pub const VERSION: u32 = 1;
+
+/// One shape to time, with the layer name it came from (if any).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenchShape {
+    pub name: Option<String>,
+    pub shape: PointwiseShape,
+}
+
+impl BenchShape {
+    pub fn new(name: Option<String>, c_in: usize, c_out: usize, h: usize, w: usize) -> Self {
+        BenchShape {
+            name,
+            shape: PointwiseShape::new(c_in, c_out, h, w),
+        }
+    }
+}
+
+/// The whole benchmark document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BenchReport {
+    /// Always [`FORMAT`].
+    pub format: &'static str,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// The instruction set the engine was compiled for, e.g. `"AVX-512F+FMA (f32x16)"`.
+    pub simd: String,
+    /// f32 lanes per vector on that path.
+    pub lanes: usize,
+    pub threads: usize,
+    /// Measured FMA throughput on `threads` threads, GFLOP/s.
+    pub peak_gflops: f64,
+    /// Measured streaming-read bandwidth on `threads` threads, GB/s.
+    pub peak_bandwidth_gbs: f64,
+    /// How each shape was timed.
+    pub runs: RunPolicy,
+    pub results: Vec<BenchResult>,
+}
+
+/// The timing policy, so a reader knows what "median" was taken over.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunPolicy {
+    /// Always `"median"`: the reported seconds and GFLOP/s are medians of the timed runs.
+    pub statistic: &'static str,
+    pub warmup_runs: usize,
+    pub min_runs: usize,
+    pub max_runs: usize,
+    /// Runs continue until this much time has passed (and `min_runs` are done).
+    pub time_ms: u128,
+}
+
+/// One measured shape.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BenchResult {
+    pub name: Option<String>,
+    pub c_in: usize,
+    pub c_out: usize,
+    pub h: usize,
+    pub w: usize,
+    /// Median GFLOP/s (FLOPs = 2·MACs).
+    pub gflops: f64,
+    /// Median seconds per run.
+    pub seconds: f64,
+    pub runs: usize,
+    /// `gflops / peak_gflops`.
+    pub fraction_of_peak: f64,
+}
+
+/// Probes the peak for `threads` and times every shape with `budget`.
+pub fn run_bench(
+    shapes: &[BenchShape],
+    threads: usize,
+    budget: Budget,
+) -> Result<BenchReport, EngineError> {
+    // Validate everything before spending seconds on the peak probe.
+    for s in shapes {
+        s.shape.check()?;
+    }
+    let peak = probe_peak(threads)?;
+    let results = shapes
+        .iter()
+        .map(|s| {
+            let m = measure(s.shape, threads, budget)?;
+            Ok(BenchResult {
+                name: s.name.clone(),
+                c_in: s.shape.c_in,
+                c_out: s.shape.c_out,
+                h: s.shape.h,
+                w: s.shape.w,
+                gflops: m.gflops,
+                seconds: m.seconds,
+                runs: m.runs,
+                fraction_of_peak: m.gflops / peak.gflops,
+            })
+        })
+        .collect::<Result<Vec<_>, EngineError>>()?;
+    Ok(BenchReport {
+        format: FORMAT,
+        version: VERSION,
+        simd: simd_path().to_owned(),
+        lanes: lane_width(),
+        threads,
+        peak_gflops: peak.gflops,
+        peak_bandwidth_gbs: peak.bandwidth_gbs,
+        runs: RunPolicy {
+            statistic: "median",
+            warmup_runs: budget.warmup_runs,
+            min_runs: budget.min_runs,
+            max_runs: budget.max_runs,
+            time_ms: budget.time.as_millis(),
+        },
+        results,
+    })
+}
+
+impl BenchReport {
+    /// The document as pretty-printed JSON.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+
+    /// A plain-text table for a terminal.
+    pub fn to_table(&self) -> String {
+        let mut out = String::new();
+        let threads = if self.threads == 1 {
+            "1 thread".to_owned()
+        } else {
+            format!("{} threads", self.threads)
+        };
+        // Writing to a String cannot fail; `let _` keeps that explicit without unwrap.
+        let _ = writeln!(out, "pointwise engine: {}, {threads}", self.simd);
+        let _ = writeln!(
+            out,
+            "measured peak: {:.1} GFLOP/s (FMA), {:.1} GB/s (streaming read)",
+            self.peak_gflops, self.peak_bandwidth_gbs
+        );
+        let _ = writeln!(
+            out,
+            "each row: {} of ≥ {} runs over ≥ {} ms after {} warm-up; GFLOP/s counts 2 FLOPs per MAC\n",
+            self.runs.statistic, self.runs.min_runs, self.runs.time_ms, self.runs.warmup_runs
+        );
+        let name_width = self
+            .results
+            .iter()
+            .filter_map(|r| r.name.as_ref())
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(5);
+        let _ = writeln!(
+            out,
+            "{:<name_width$}  {:>20}  {:>9}  {:>10}  {:>6}  {:>7}",
+            "layer", "C_in→C_out @ H×W", "GFLOP/s", "ms/run", "runs", "of peak"
+        );
+        for r in &self.results {
+            let shape = PointwiseShape::new(r.c_in, r.c_out, r.h, r.w).to_string();
+            let _ = writeln!(
+                out,
+                "{:<name_width$}  {:>20}  {:>9.1}  {:>10.4}  {:>6}  {:>6.1}%",
+                r.name.as_deref().unwrap_or("-"),
+                shape,
+                r.gflops,
+                r.seconds * 1e3,
+                r.runs,
+                r.fraction_of_peak * 100.0
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn sample() -> BenchReport {
+        BenchReport {
+            format: FORMAT,
+            version: VERSION,
+            simd: "AVX-512F+FMA (f32x16)".into(),
+            lanes: 16,
+            threads: 2,
+            peak_gflops: 200.0,
+            peak_bandwidth_gbs: 20.0,
+            runs: RunPolicy {
+                statistic: "median",
+                warmup_runs: 3,
+                min_runs: 10,
+                max_runs: 100,
+                time_ms: 100,
+            },
+            results: vec![BenchResult {
+                name: Some("3x3 reduce".into()),
+                c_in: 192,
+                c_out: 96,
+                h: 28,
+                w: 28,
+                gflops: 150.0,
+                seconds: 0.000_192_7,
+                runs: 500,
+                fraction_of_peak: 0.75,
+            }],
+        }
+    }
+
+    #[test]
+    fn json_has_the_documented_fields() {
+        let json: serde_json::Value =
+            serde_json::from_str(&sample().to_json().expect("serialises")).expect("parses");
+        assert_eq!(json["format"], "convtui-bench");
+        for key in [
+            "simd",
+            "threads",
+            "peak_gflops",
+            "peak_bandwidth_gbs",
+            "runs",
+            "results",
+        ] {
+            assert!(json.get(key).is_some(), "missing {key}");
+        }
+        let row = &json["results"][0];
+        for key in [
+            "name",
+            "c_in",
+            "c_out",
+            "h",
+            "w",
+            "gflops",
+            "seconds",
+            "runs",
+            "fraction_of_peak",
+        ] {
+            assert!(row.get(key).is_some(), "result missing {key}");
+        }
+        assert_eq!(row["name"], "3x3 reduce");
+        assert_eq!(json["runs"]["statistic"], "median");
+    }
+
+    #[test]
+    fn table_shows_shape_speed_and_share_of_peak() {
+        let table = sample().to_table();
+        assert!(
+            table.contains("AVX-512F+FMA (f32x16), 2 threads"),
+            "{table}"
+        );
+        let row = table
+            .lines()
+            .find(|l| l.starts_with("3x3 reduce"))
+            .expect("a row for the layer");
+        for cell in ["192→96 @ 28×28", "150.0", "0.1927", "500", "75.0%"] {
+            assert!(row.contains(cell), "{cell} not in {row:?}");
+        }
+    }
+
+    #[test]
+    fn bad_shapes_fail_before_any_timing() {
+        let shapes = [BenchShape::new(None, 0, 4, 4, 4)];
+        let err = run_bench(&shapes, 1, Budget::default()).unwrap_err();
+        assert!(matches!(err, EngineError::ZeroDimension { .. }));
+    }
+
+    #[test]
+    fn runs_every_shape_in_order() {
+        let budget = Budget {
+            warmup_runs: 0,
+            min_runs: 2,
+            max_runs: 2,
+            time: Duration::ZERO,
+        };
+        let shapes = [
+            BenchShape::new(Some("a".into()), 8, 4, 3, 3),
+            BenchShape::new(None, 3, 5, 1, 17),
+        ];
+        let report = run_bench(&shapes, 1, budget).expect("runs");
+        assert_eq!(report.results.len(), 2);
+        assert_eq!(
+            (report.results[0].name.as_deref(), report.results[1].c_out),
+            (Some("a"), 5)
+        );
+        assert!(
+            report
+                .results
+                .iter()
+                .all(|r| r.runs == 2 && r.gflops > 0.0 && r.fraction_of_peak > 0.0)
+        );
+    }
+}

@@ -1,0 +1,331 @@
+//! The engine against the scalar reference over awkward shapes, exact identity, bias and ReLU,
+//! random shapes (proptest), and the errors callers get instead of panics.
+
+use convtui::engine::measure::noise;
+use convtui::engine::{
+    Blocking, Engine, EngineError, Epilogue, PointwiseShape, lane_width, pointwise, reference,
+};
+use proptest::prelude::*;
+
+/// Random operands for `shape`: weights, input, bias (all in [-1, 1)).
+fn operands(shape: PointwiseShape, seed: u64) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let c = shape.check().expect("test shapes are valid");
+    (
+        noise(c.weight_len, seed),
+        noise(c.input_len, seed + 1),
+        noise(shape.c_out, seed + 2),
+    )
+}
+
+/// An engine on `threads` threads that splits even the tiny shapes the sweep uses, so the
+/// parallel path is tested on them too.
+fn engine(threads: usize) -> Engine {
+    Engine::new(threads)
+        .expect("thread pool")
+        .with_min_parallel_flops(0.0)
+}
+
+/// Asserts the engine's output matches the reference within rounding.
+///
+/// Both compute the same sum of C_in products (plus bias) in different orders — the engine
+/// with FMAs (one rounding per step) and vector lanes or dot-product partial sums, the
+/// reference term by term — so neither is exact. Recursive summation of n terms errs by at most
+/// γₙ·Σ|terms| with γₙ ≈ n·ε/2, so the two differ by at most about n·ε·Σ|w||x| per output,
+/// with n = C_in + 2 (bias, rounding of the products). ReLU is 1-Lipschitz and keeps the bound.
+/// Σ|w||x| + |bias| is itself the reference run on absolute values.
+fn assert_matches_reference(
+    shape: PointwiseShape,
+    engine: &Engine,
+    seed: u64,
+    bias: bool,
+    relu: bool,
+) {
+    let (w, x, b) = operands(shape, seed);
+    let epilogue = Epilogue {
+        bias: bias.then_some(b.as_slice()),
+        relu,
+    };
+    let len = shape.check().expect("valid").output_len;
+    let (mut got, mut want, mut scale) = (vec![f32::NAN; len], vec![0.0; len], vec![0.0; len]);
+    engine
+        .run(shape, &w, &x, epilogue, &mut got)
+        .expect("engine runs");
+    reference(shape, &w, &x, epilogue, &mut want).expect("reference runs");
+    let abs = |v: &[f32]| v.iter().map(|a| a.abs()).collect::<Vec<_>>();
+    let b_abs = abs(&b);
+    let abs_epilogue = Epilogue {
+        bias: bias.then_some(b_abs.as_slice()),
+        relu: false,
+    };
+    reference(shape, &abs(&w), &abs(&x), abs_epilogue, &mut scale).expect("reference runs");
+    let n = (shape.c_in + 2) as f32;
+    for (i, ((g, r), s)) in got.iter().zip(&want).zip(&scale).enumerate() {
+        let tolerance = n * f32::EPSILON * s + f32::MIN_POSITIVE;
+        assert!(
+            (g - r).abs() <= tolerance,
+            "{shape} on {} threads (bias {bias}, relu {relu}): output {i} (channel {}, pixel {}) is {g}, reference {r}, tolerance {tolerance}",
+            engine.threads(),
+            i / (shape.h * shape.w),
+            i % (shape.h * shape.w),
+        );
+    }
+}
+
+#[test]
+fn every_small_channel_count_against_awkward_image_sizes() {
+    // 1, 7 and 13 are narrower than a vector; 33 and 97 leave a tail of 1 at 16 or 8 lanes;
+    // 784 = 28·28 is whole vectors at every width.
+    let single = engine(1);
+    let double = engine(2);
+    for pixels in [1, 7, 13, 33, 97, 784] {
+        for c_in in 1..=17 {
+            for c_out in 1..=17 {
+                let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
+                let seed = (c_in * 1000 + c_out * 10) as u64;
+                assert_matches_reference(shape, &single, seed, false, false);
+                assert_matches_reference(shape, &double, seed, false, false);
+            }
+        }
+    }
+}
+
+#[test]
+fn larger_odd_shapes() {
+    for (c_in, c_out, h, w) in [
+        (193, 67, 29, 31),
+        (300, 9, 3, 37),
+        (5, 260, 11, 13),
+        (640, 24, 1, 1),
+    ] {
+        let shape = PointwiseShape::new(c_in, c_out, h, w);
+        for threads in [1, 2, 3] {
+            assert_matches_reference(shape, &engine(threads), 7, true, false);
+        }
+    }
+}
+
+#[test]
+fn large_square_layer_once() {
+    // C_in = 1024 spans several K blocks, so partial sums are stored and re-read.
+    assert_matches_reference(
+        PointwiseShape::new(1024, 1024, 14, 14),
+        &engine(2),
+        11,
+        false,
+        false,
+    );
+}
+
+#[test]
+fn odd_cache_blocks_exercise_every_loop_edge() {
+    // Blocks far smaller than the tile force every BLIS loop to run its last, partial block;
+    // sizes that are not multiples of the tile (mc 12, nc 50) must be rounded, not obeyed.
+    let blockings = [
+        Blocking {
+            kc: 3,
+            mc: 5,
+            nc: 7,
+        },
+        Blocking {
+            kc: 5,
+            mc: 12,
+            nc: 50,
+        },
+        Blocking {
+            kc: 0,
+            mc: 0,
+            nc: 0,
+        },
+    ];
+    for blocking in blockings {
+        for (c_in, c_out, pixels) in [
+            (10, 13, 50),
+            (7, 9, 17),
+            (1, 1, 64),
+            (20, 3, 100),
+            (9, 20, 151),
+        ] {
+            let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
+            for threads in [1, 2] {
+                let engine = engine(threads).with_blocking(blocking);
+                assert_matches_reference(shape, &engine, 3, true, true);
+            }
+        }
+    }
+}
+
+#[test]
+fn identity_weights_copy_the_input_exactly() {
+    // With W = I each output is 0·x + … + 1·x + … + 0·x: every FMA or product with 0 is exact
+    // (the data has no -0.0, NaN or infinity), so the result is x bit for bit whatever the order.
+    for (c, h, w) in [
+        (1, 1, 1),
+        (5, 3, 7),
+        (16, 16, 16),
+        (19, 1, 37),
+        (64, 28, 28),
+    ] {
+        let shape = PointwiseShape::new(c, c, h, w);
+        let mut identity = vec![0.0; c * c];
+        for i in 0..c {
+            identity[i * c + i] = 1.0;
+        }
+        let input = noise(c * h * w, 5);
+        for threads in [1, 2] {
+            let mut out = vec![f32::NAN; input.len()];
+            engine(threads)
+                .run(shape, &identity, &input, Epilogue::default(), &mut out)
+                .expect("runs");
+            let same = out
+                .iter()
+                .zip(&input)
+                .all(|(o, i)| o.to_bits() == i.to_bits());
+            assert!(
+                same,
+                "{shape} on {threads} threads: W = I changed the input"
+            );
+        }
+    }
+}
+
+#[test]
+fn bias_and_relu_match_the_reference() {
+    for (c_in, c_out, pixels) in [(3, 5, 40), (17, 17, 33), (64, 24, 100), (200, 9, 7)] {
+        let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
+        for (bias, relu) in [(true, false), (false, true), (true, true)] {
+            assert_matches_reference(shape, &engine(1), 9, bias, relu);
+            assert_matches_reference(shape, &engine(2), 9, bias, relu);
+        }
+    }
+}
+
+#[test]
+fn bias_lands_on_its_own_channel_and_relu_clamps() {
+    // Zero weights: the output is exactly the bias (then clamped), channel by channel.
+    let shape = PointwiseShape::new(4, 3, 5, lane_width() + 3);
+    let bias = [1.5, -2.0, 0.25];
+    let input = noise(4 * 5 * (lane_width() + 3), 1);
+    let pixels = 5 * (lane_width() + 3);
+    for relu in [false, true] {
+        let mut out = vec![f32::NAN; 3 * pixels];
+        let epilogue = Epilogue {
+            bias: Some(&bias),
+            relu,
+        };
+        engine(2)
+            .run(shape, &[0.0; 12], &input, epilogue, &mut out)
+            .expect("runs");
+        for (co, row) in out.chunks(pixels).enumerate() {
+            let want = if relu { bias[co].max(0.0) } else { bias[co] };
+            assert!(
+                row.iter().all(|&y| y == want),
+                "channel {co}, relu {relu}: {row:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn wrong_lengths_are_errors_not_panics() {
+    let shape = PointwiseShape::new(3, 2, 2, 2);
+    let (w, x, mut out) = (vec![0.0; 6], vec![0.0; 12], vec![0.0; 8]);
+    let e = Engine::new(1).expect("one thread");
+    let err = e
+        .run(shape, &w[..5], &x, Epilogue::default(), &mut out)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "weights has 5 elements, but 3→2 @ 2×2 needs 6 (C_out × C_in, row-major)"
+    );
+    let err = e
+        .run(shape, &w, &x[..11], Epilogue::default(), &mut out)
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::LengthMismatch {
+            buffer: "input",
+            expected: 12,
+            actual: 11,
+            ..
+        }
+    ));
+    let err = e
+        .run(shape, &w, &x, Epilogue::default(), &mut out[..7])
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::LengthMismatch {
+            buffer: "output",
+            expected: 8,
+            actual: 7,
+            ..
+        }
+    ));
+    let bias = Epilogue {
+        bias: Some(&[1.0; 3]),
+        relu: false,
+    };
+    let err = e.run(shape, &w, &x, bias, &mut out).unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::LengthMismatch {
+            buffer: "bias",
+            expected: 2,
+            actual: 3,
+            ..
+        }
+    ));
+    assert!(reference(shape, &w[..5], &x, Epilogue::default(), &mut out).is_err());
+}
+
+#[test]
+fn zero_dimensions_and_threads_are_errors() {
+    let err = pointwise(
+        PointwiseShape::new(0, 2, 2, 2),
+        &[],
+        &[],
+        Epilogue::default(),
+        &mut [],
+        1,
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::ZeroDimension {
+            dimension: "C_in",
+            ..
+        }
+    ));
+    let err = pointwise(
+        PointwiseShape::new(1, 1, 1, 0),
+        &[0.0],
+        &[],
+        Epilogue::default(),
+        &mut [],
+        1,
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        EngineError::ZeroDimension { dimension: "W", .. }
+    ));
+    assert_eq!(Engine::new(0).err(), Some(EngineError::ZeroThreads));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_shapes_match_the_reference(
+        c_in in 1usize..=80,
+        c_out in 1usize..=40,
+        h in 1usize..=24,
+        w in 1usize..=24,
+        threads in 1usize..=3,
+        seed in 0u64..1000,
+        bias in any::<bool>(),
+        relu in any::<bool>(),
+    ) {
+        assert_matches_reference(PointwiseShape::new(c_in, c_out, h, w), &engine(threads), seed, bias, relu);
+    }
+}
