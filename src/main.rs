@@ -7,8 +7,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use convtui::analysis::Summary;
+use convtui::engine::{Budget, PointwiseShape};
 use convtui::model::Block;
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
+use convtui::report::bench::{BenchShape, run_bench};
 use convtui::report::{summary_json::summary_doc, table::summary_table};
 
 /// Explore convolutional building blocks and what a 1×1 convolution buys you.
@@ -33,6 +35,75 @@ enum Command {
     },
     /// List the built-in presets.
     Presets,
+    /// Time the SIMD engine on a block's 1×1 convolutions, or on one shape.
+    Bench {
+        #[command(flatten)]
+        source: Source,
+        /// One shape instead of a block: input channels, output channels, height, width.
+        #[arg(
+            long,
+            value_name = "C_IN,C_OUT,H,W",
+            value_parser = parse_pointwise,
+            conflicts_with_all = ["file", "preset"]
+        )]
+        pointwise: Option<PointwiseShape>,
+        /// Threads to run the engine on (default: every core).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// Print the JSON document instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_pointwise(text: &str) -> Result<PointwiseShape, String> {
+    let dims: Vec<usize> = text
+        .split(',')
+        .map(|part| part.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("expected four positive integers C_IN,C_OUT,H,W: {e}"))?;
+    let [c_in, c_out, h, w] = dims[..] else {
+        return Err(format!(
+            "expected four positive integers C_IN,C_OUT,H,W, got {}",
+            dims.len()
+        ));
+    };
+    let shape = PointwiseShape::new(c_in, c_out, h, w);
+    shape.check().map_err(|e| e.to_string())?;
+    Ok(shape)
+}
+
+/// The 1×1 layers of a block, as the engine will time them; grouped ones are named and skipped.
+fn block_shapes(source: &Source) -> Result<Vec<BenchShape>> {
+    let (block, summary) = summarize(source)?;
+    let mut shapes = Vec::new();
+    for layer in summary.block.pointwise_layers() {
+        let name = layer.name.clone().unwrap_or_else(|| layer.path.to_string());
+        if layer.groups != 1 {
+            eprintln!(
+                "convtui: skipping {name}: a grouped 1×1 convolution (groups {}) is not one GEMM",
+                layer.groups
+            );
+            continue;
+        }
+        shapes.push(BenchShape::new(
+            Some(name),
+            layer.c_in,
+            layer.c_out,
+            layer.h,
+            layer.w,
+        ));
+    }
+    anyhow::ensure!(
+        !shapes.is_empty(),
+        "{} has no 1×1 convolution for the engine to time",
+        block.name
+    );
+    Ok(shapes)
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Which block to open: a file, a built-in preset, or the default preset.
@@ -79,6 +150,24 @@ fn run(cli: Cli) -> Result<()> {
             for builtin in BUILTINS {
                 let block = preset::builtin(builtin.name)?;
                 println!("{:<20} {}", builtin.name, block.description);
+            }
+        }
+        Some(Command::Bench {
+            source,
+            pointwise,
+            threads,
+            json,
+        }) => {
+            let shapes = match pointwise {
+                Some(shape) => vec![BenchShape { name: None, shape }],
+                None => block_shapes(&source)?,
+            };
+            let threads = threads.map_or_else(default_threads, usize::from);
+            let report = run_bench(&shapes, threads, Budget::default())?;
+            if json {
+                println!("{}", report.to_json()?);
+            } else {
+                print!("{}", report.to_table());
             }
         }
         None => {

@@ -148,3 +148,80 @@ fn help_and_version_work() {
     let out = convtui(&["--version"]);
     assert!(stdout(&out).contains(env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn bench_pointwise_json_has_the_documented_fields() {
+    let out = convtui(&[
+        "bench",
+        "--pointwise",
+        "17,5,3,7",
+        "--threads",
+        "1",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["simd"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(doc["threads"], 1);
+    assert!(doc["peak_gflops"].as_f64().unwrap() > 0.0);
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    let r = &results[0];
+    assert_eq!(
+        (r["c_in"].clone(), r["c_out"].clone()),
+        (17.into(), 5.into())
+    );
+    assert_eq!((r["h"].clone(), r["w"].clone()), (3.into(), 7.into()));
+    let (gflops, seconds) = (
+        r["gflops"].as_f64().unwrap(),
+        r["seconds"].as_f64().unwrap(),
+    );
+    // GFLOP/s is 2·MACs over the median time: 2·17·5·21 FLOPs per run.
+    let expected = 2.0 * 17.0 * 5.0 * 21.0 / seconds / 1e9;
+    assert!(
+        (gflops - expected).abs() <= 1e-6 * expected,
+        "{gflops} vs {expected}"
+    );
+    let fraction = r["fraction_of_peak"].as_f64().unwrap();
+    assert!((fraction - gflops / doc["peak_gflops"].as_f64().unwrap()).abs() < 1e-9);
+}
+
+#[test]
+fn bench_preset_times_every_1x1_layer() {
+    let out = convtui(&[
+        "bench",
+        "--preset",
+        "inception3a",
+        "--threads",
+        "1",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["1x1", "3x3 reduce", "5x5 reduce", "pool proj"]);
+}
+
+#[test]
+fn bench_rejects_bad_shapes_and_thread_counts() {
+    for args in [
+        &["bench", "--pointwise", "0,64,28,28"][..],
+        &["bench", "--pointwise", "192,64,28"],
+        &["bench", "--pointwise", "a,b,c,d"],
+        &["bench", "--pointwise", "1000000,1000000,1000,1000"],
+        &["bench", "--pointwise", "8,8,8,8", "--threads", "0"],
+    ] {
+        let out = convtui(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
