@@ -48,6 +48,7 @@ pub enum Action {
     CursorRight,
     CursorHome,
     CursorEnd,
+    ClearInput,
     // Reported by the event loop.
     Resized { width: u16, height: u16 },
     Ticked,

@@ -352,7 +352,7 @@ pub const PROMPT: &[Binding] = &[
         "cancel",
         None,
     ),
-    bind(&[ctrl('u')], Action::CursorHome, "cursor to start"),
+    bind(&[ctrl('u')], Action::ClearInput, "clear the path"),
     BACKSPACE,
     DELETE,
     LEFT,

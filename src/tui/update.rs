@@ -62,6 +62,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
 }
 
 fn normal(app: &mut App, action: Action) -> Vec<Command> {
+    // A message answers the key before; the next key starts afresh.
+    app.message = None;
     match action {
         Action::SelectNext => move_selection(app, 1),
         Action::SelectPrevious => move_selection(app, -1),
@@ -132,7 +134,7 @@ pub(super) fn prompt(app: &mut App, purpose: PromptPurpose, text: String) {
 }
 
 fn page(app: &App) -> isize {
-    layout::structure_rows(app.size).max(2) as isize - 1
+    layout::structure_rows(app.size, app.error.is_some()).max(2) as isize - 1
 }
 
 fn move_selection(app: &mut App, by: isize) {
@@ -163,7 +165,7 @@ fn follow_throughput_selection(app: &mut App) {
 
 /// Scrolls the structure pane so the selection is on screen.
 pub(super) fn keep_visible(app: &mut App) {
-    let rows = layout::structure_rows(app.size).max(1);
+    let rows = layout::structure_rows(app.size, app.error.is_some()).max(1);
     if app.selected < app.scroll {
         app.scroll = app.selected;
     } else if app.selected >= app.scroll + rows {

@@ -131,6 +131,7 @@ fn edit_text(input: &mut TextInput, action: &Action) -> bool {
         Action::CursorRight => input.right(),
         Action::CursorHome => input.home(),
         Action::CursorEnd => input.end(),
+        Action::ClearInput => input.clear(),
         _ => return false,
     }
     true

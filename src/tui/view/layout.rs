@@ -28,13 +28,14 @@ pub struct Panes {
     pub status: Rect,
 }
 
-pub fn panes(area: Rect) -> Option<Panes> {
+/// `tall_message` gives the message line two rows, for a shape error that names its layer.
+pub fn panes(area: Rect, tall_message: bool) -> Option<Panes> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
     let [main, message, status] = Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(if tall_message { 2 } else { 1 }),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -79,8 +80,8 @@ pub fn panes(area: Rect) -> Option<Panes> {
 }
 
 /// Table rows the structure pane shows at this terminal size (borders and header excluded).
-pub fn structure_rows((width, height): (u16, u16)) -> usize {
-    panes(Rect::new(0, 0, width, height)).map_or(1, |p| {
+pub fn structure_rows((width, height): (u16, u16), tall_message: bool) -> usize {
+    panes(Rect::new(0, 0, width, height), tall_message).map_or(1, |p| {
         usize::from(p.structure.height.saturating_sub(3)).max(1)
     })
 }
@@ -103,11 +104,11 @@ mod tests {
 
     #[test]
     fn no_layout_below_the_minimum_and_panes_inside_above_it() {
-        assert_eq!(panes(Rect::new(0, 0, 30, 8)), None);
-        assert_eq!(panes(Rect::new(0, 0, 1, 1)), None);
+        assert_eq!(panes(Rect::new(0, 0, 30, 8), false), None);
+        assert_eq!(panes(Rect::new(0, 0, 1, 1), true), None);
         for (w, h) in [(60, 20), (80, 24), (119, 40), (120, 24), (200, 60)] {
             let area = Rect::new(0, 0, w, h);
-            let p = panes(area).unwrap();
+            let p = panes(area, true).unwrap();
             for rect in [p.structure, p.totals, p.comparison, p.throughput, p.status] {
                 assert!(area.contains(rect.as_position()), "{w}×{h}");
                 assert!(rect.right() <= area.right() && rect.bottom() <= area.bottom());

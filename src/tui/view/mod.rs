@@ -18,8 +18,8 @@ use super::app::{App, Mode};
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let Some(panes) = layout::panes(area) else {
-            too_small(area, buf);
+        let Some(panes) = layout::panes(area, self.error.is_some()) else {
+            too_small(self, area, buf);
             return;
         };
         structure::render(self, panes.structure, buf);
@@ -42,7 +42,12 @@ impl Widget for &App {
     }
 }
 
-fn too_small(area: Rect, buf: &mut Buffer) {
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let keys = match app.mode {
+        Mode::ConfirmQuit => "Unsaved edits: y quits, n stays",
+        Mode::Normal => "q quits",
+        _ => "Esc closes the dialog",
+    };
     let text = vec![
         Line::from("Enlarge the terminal"),
         Line::from(format!(
@@ -52,7 +57,7 @@ fn too_small(area: Rect, buf: &mut Buffer) {
             area.width,
             area.height
         )),
-        Line::from("q quits"),
+        Line::from(keys),
     ];
     Paragraph::new(text)
         .wrap(Wrap { trim: true })

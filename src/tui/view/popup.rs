@@ -14,7 +14,6 @@ use crate::preset::{self, BUILTINS};
 
 use super::super::app::{App, Level, PromptPurpose};
 use super::super::form::EditForm;
-use super::super::keymap;
 use super::super::new_layer::CHOICES;
 use super::super::text_input::TextInput;
 use super::layout::centered;
@@ -33,12 +32,7 @@ fn frame(app: &App, area: Rect, width: u16, height: u16, title: String, buf: &mu
 
 /// "Enter apply  Esc cancel" from the mode's key table.
 fn hint_line(app: &App) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (key, word) in keymap::hints(app) {
-        spans.push(Span::styled(key, app.theme.key()));
-        spans.push(Span::raw(format!(" {word}  ")));
-    }
-    Line::from(spans)
+    super::status::hint_line(app, usize::MAX)
 }
 
 /// A text field's line with a visible cursor (reversed cell).

@@ -26,7 +26,9 @@ pub fn render_message(app: &App, area: Rect, buf: &mut Buffer) {
         (Some(message), None) => Line::from(format!(" {}", message.text)).style(theme.info()),
         (None, None) => Line::default(),
     };
-    Paragraph::new(line).render(area, buf);
+    Paragraph::new(line)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(area, buf);
 }
 
 pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
@@ -37,11 +39,6 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     ];
     if app.is_modified() {
         left.push(Span::styled("● modified ", theme.key()));
-    }
-    let mut hints = Vec::new();
-    for (key, word) in keymap::hints(app) {
-        hints.push(Span::styled(key, theme.key()));
-        hints.push(Span::raw(format!(" {word}  ")));
     }
     let t = &app.throughput;
     let mut engine = match (&t.simd, t.threads) {
@@ -60,6 +57,22 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area);
     Paragraph::new(Line::from(left)).render(l, buf);
-    Paragraph::new(Line::from(hints)).render(m, buf);
+    Paragraph::new(hint_line(app, usize::from(m.width))).render(m, buf);
     Paragraph::new(Line::from(engine).style(theme.muted())).render(r, buf);
+}
+
+/// The hints that apply now, as many whole ones as fit in `width` columns.
+pub fn hint_line(app: &App, width: usize) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (key, word) in keymap::hints(app) {
+        let text = format!(" {word}  ");
+        used += key.chars().count() + text.chars().count();
+        if used > width {
+            break;
+        }
+        spans.push(Span::styled(key, app.theme.key()));
+        spans.push(Span::raw(text));
+    }
+    Line::from(spans)
 }

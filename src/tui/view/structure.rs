@@ -16,7 +16,7 @@ use crate::model::{LayerKind, Node, NodePath};
 use crate::report::numbers::{grouped, short};
 
 use super::super::app::{App, Pane};
-use super::super::outline::OutlineRow;
+use super::super::outline::{OutlineRow, Target};
 
 type Figures<'a> = HashMap<(&'a NodePath, Option<(u8, usize)>), &'a AnalysisRow>;
 
@@ -70,7 +70,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .header(header)
         .block(block)
         .column_spacing(1)
-        .row_highlight_style(theme.selected());
+        .row_highlight_style(theme.selected())
+        .highlight_symbol("›");
     let mut state = TableState::new()
         .with_offset(app.scroll)
         .with_selected((!app.outline.is_empty()).then_some(app.selected));
@@ -105,10 +106,8 @@ fn table_row<'a>(
     let theme = app.theme;
     let path = row.target.node_path();
     let node = app.block.node(path);
-    let failing = app
-        .error
-        .as_ref()
-        .is_some_and(|e| e.path() == path && row.part != Some(GroupPart::Body));
+    let failing =
+        matches!(&row.target, Target::Node(p) if app.error.as_ref().is_some_and(|e| e.path() == p));
     let mark = if failing { "✗ " } else { "" };
     let indent = "  ".repeat(row.depth);
     let mut found = figures.get(&(path, row.part.map(part_key))).copied();
