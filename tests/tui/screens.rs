@@ -155,7 +155,7 @@ fn too_small_says_so_at_30x8_and_survives_1x1() {
     let text = screen(&mut app, 30, 8);
     assert!(text.contains("Enlarge the terminal"), "{text}");
     assert_snapshot("too_small", &text);
-    for (w, h) in [(1, 1), (0, 0), (2, 1), (59, 19), (60, 20)] {
+    for (w, h) in [(1, 1), (0, 0), (2, 1), (59, 20), (60, 21)] {
         screen(&mut app, w, h);
     }
     press(&mut app, key(KeyCode::Char('?')));

@@ -3,13 +3,13 @@
 //!
 //! Wide terminals (≥ 120 columns) put the structure on the left and totals, comparison and
 //! throughput in a column on the right; narrower ones put the structure on top and the figures
-//! and throughput side by side below it. Below 60×20 there is no layout, only a request to
+//! and throughput side by side below it. Below 60×21 there is no layout, only a request to
 //! enlarge the terminal.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
 pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 20;
+pub const MIN_HEIGHT: u16 = 21;
 const WIDE: u16 = 120;
 const RIGHT_COLUMN: u16 = 58;
 const TOTALS_HEIGHT: u16 = 6;
@@ -106,7 +106,7 @@ mod tests {
     fn no_layout_below_the_minimum_and_panes_inside_above_it() {
         assert_eq!(panes(Rect::new(0, 0, 30, 8), false), None);
         assert_eq!(panes(Rect::new(0, 0, 1, 1), true), None);
-        for (w, h) in [(60, 20), (80, 24), (119, 40), (120, 24), (200, 60)] {
+        for (w, h) in [(60, 21), (80, 24), (119, 40), (120, 24), (200, 60)] {
             let area = Rect::new(0, 0, w, h);
             let p = panes(area, true).unwrap();
             for rect in [p.structure, p.totals, p.comparison, p.throughput, p.status] {
