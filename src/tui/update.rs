@@ -3,18 +3,17 @@
 //! handled in `update_overlay.rs`. Nothing here touches a terminal, a file or a thread, so every
 //! key's effect is a plain unit test.
 
-use crate::analysis::{Row, role_of};
+use crate::analysis::Row;
 use crate::model::Block;
 
 use super::action::{Action, Command};
 use super::app::{App, Mode, Origin, Pane, PromptPurpose};
-use super::edit;
 use super::form::EditForm;
 use super::new_layer::default_choice;
 use super::outline::Target;
 use super::text_input::TextInput;
-use super::update_overlay;
 use super::view::layout;
+use super::{update_edit, update_overlay};
 
 pub fn update(app: &mut App, action: Action) -> Vec<Command> {
     match action {
@@ -81,8 +80,8 @@ fn normal(app: &mut App, action: Action) -> Vec<Command> {
             }
         }
         Action::OpenEditor => open_editor(app),
-        Action::WidenLayer => return step_width(app, true),
-        Action::NarrowLayer => return step_width(app, false),
+        Action::WidenLayer => return update_edit::step_width(app, true),
+        Action::NarrowLayer => return update_edit::step_width(app, false),
         Action::ChooseLayerToAdd => {
             let after = match app.selected_target() {
                 Some(Target::Node(path)) => app.block.node(path),
@@ -92,9 +91,9 @@ fn normal(app: &mut App, action: Action) -> Vec<Command> {
                 selected: default_choice(after),
             };
         }
-        Action::DeleteSelected => return delete(app),
-        Action::AddBranch => return add_branch(app),
-        Action::ToggleBypass => return toggle_bypass(app),
+        Action::DeleteSelected => return update_edit::delete(app),
+        Action::AddBranch => return update_edit::add_branch(app),
+        Action::ToggleBypass => return update_edit::toggle_bypass(app),
         Action::Undo => return undo(app),
         Action::Redo => return redo(app),
         Action::ChoosePreset => app.mode = Mode::PresetPicker { selected: 0 },
@@ -244,81 +243,6 @@ pub(super) fn replace_document(app: &mut App, block: Block, origin: Origin) -> V
     app.scroll = 0;
     app.throughput_selected = 0;
     after_change(app, None)
-}
-
-fn step_width(app: &mut App, up: bool) -> Vec<Command> {
-    let Some(path) = selected_node_path(app) else {
-        app.complain("+/- change a conv's or fc's width; select one");
-        return Vec::new();
-    };
-    let mut width = 0;
-    let commands = edit_block(app, |block| {
-        width = edit::step_channels(block, &path, up)?;
-        Ok(None)
-    });
-    if width > 0 {
-        app.inform(format!("{width} output channels"));
-    }
-    commands
-}
-
-fn delete(app: &mut App) -> Vec<Command> {
-    let Some(target) = app.selected_target().cloned() else {
-        app.complain("Nothing to delete: the block is empty");
-        return Vec::new();
-    };
-    edit_block(app, |block| edit::delete(block, &target).map(|()| None))
-}
-
-fn add_branch(app: &mut App) -> Vec<Command> {
-    let concat = app
-        .selected_target()
-        .and_then(|target| edit::enclosing_concat(&app.block, target));
-    let Some(concat) = concat else {
-        app.complain("b adds a branch to a concat; select a concat or a layer inside one");
-        return Vec::new();
-    };
-    edit_block(app, |block| {
-        let step = edit::add_branch(block, &concat, edit::new_branch()).ok_or("no concat here")?;
-        Ok(Some(Target::Chain {
-            owner: concat.clone(),
-            step,
-        }))
-    })
-}
-
-fn toggle_bypass(app: &mut App) -> Vec<Command> {
-    let layer = selected_node_path(app)
-        .and_then(|path| Some((app.block.layer(&path)?.clone(), path)))
-        .filter(|(layer, _)| layer.is_pointwise_conv());
-    let Some((layer, path)) = layer else {
-        app.complain("x bypasses a 1×1 conv; select one");
-        return Vec::new();
-    };
-    let name = layer
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("layer {path}"));
-    let role = role_of(&app.block, &path);
-    if !layer.bypassed && role.is_none() {
-        app.complain(format!(
-            "\"{name}\" stays even without 1×1 convs: no conv after it, no conv before it, \
-             no pool before it"
-        ));
-        return Vec::new();
-    }
-    let commands = edit_block(app, |block| {
-        if let Some(layer) = block.layer_mut(&path) {
-            layer.bypassed = !layer.bypassed;
-        }
-        Ok(None)
-    });
-    match (layer.bypassed, role) {
-        (true, _) => app.inform(format!("Restored \"{name}\"")),
-        (false, Some(role)) => app.inform(format!("Bypassed \"{name}\" ({})", role.label())),
-        (false, None) => {}
-    }
-    commands
 }
 
 fn restore(app: &mut App, snapshot: super::app::Snapshot) -> Vec<Command> {
