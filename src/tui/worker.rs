@@ -71,11 +71,12 @@ pub struct MissingEngine;
 
 impl Measurer for MissingEngine {
     fn simd(&self) -> String {
-        "none".into()
+        "no engine".into()
     }
 
+    /// None: nothing runs.
     fn threads(&self) -> usize {
-        1
+        0
     }
 
     fn peak_gflops(&mut self) -> Result<f64, String> {

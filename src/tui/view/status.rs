@@ -42,6 +42,7 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let t = &app.throughput;
     let mut engine = match (&t.simd, t.threads) {
+        (Some(simd), Some(0)) => format!("{simd} "),
         (Some(simd), Some(threads)) => format!("{simd} ×{threads} "),
         _ => String::new(),
     };
@@ -65,7 +66,11 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
 pub fn hint_line(app: &App, width: usize) -> Line<'static> {
     let mut spans = Vec::new();
     let mut used = 0;
-    for (key, word) in keymap::hints(app) {
+    // Help and quit first: they are what a user looks for when the line is cut short.
+    let (first, rest): (Vec<_>, Vec<_>) = keymap::hints(app)
+        .into_iter()
+        .partition(|(_, word)| matches!(*word, "help" | "quit"));
+    for (key, word) in first.into_iter().chain(rest) {
         let text = format!(" {word}  ");
         used += key.chars().count() + text.chars().count();
         if used > width {

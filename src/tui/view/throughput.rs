@@ -22,14 +22,20 @@ pub fn spinner(app: &App) -> &'static str {
 fn engine_line(app: &App) -> Line<'_> {
     let t = &app.throughput;
     let mut spans = vec![Span::styled("engine ", app.theme.header())];
-    match (&t.simd, t.threads) {
-        (Some(simd), Some(threads)) => spans.push(Span::raw(format!("{simd} · {threads} threads"))),
+    match (&t.simd, t.threads, &t.peak) {
+        // No engine at all: its error says everything.
+        (_, Some(0), Peak::Failed(error)) => {
+            spans.push(Span::styled(error.clone(), app.theme.muted()));
+        }
+        (Some(simd), Some(threads), peak) => {
+            spans.push(Span::raw(format!("{simd} · {threads} threads")));
+            spans.push(match peak {
+                Peak::Probing => Span::styled(" · probing peak…", app.theme.muted()),
+                Peak::Known(peak) => Span::raw(format!(" · peak {peak:.1} GFLOP/s")),
+                Peak::Failed(error) => Span::styled(format!(" · {error}"), app.theme.muted()),
+            });
+        }
         _ => spans.push(Span::styled("starting", app.theme.muted())),
-    }
-    match &t.peak {
-        Peak::Probing => spans.push(Span::styled(" · probing peak…", app.theme.muted())),
-        Peak::Known(peak) => spans.push(Span::raw(format!(" · peak {peak:.1} GFLOP/s"))),
-        Peak::Failed(error) => spans.push(Span::styled(format!(" · {error}"), app.theme.muted())),
     }
     if t.running {
         spans.push(Span::styled(
