@@ -90,3 +90,17 @@ impl Theme {
         self.fg(Color::Gray).add_modifier(Modifier::DIM)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_colour_styles_keep_their_emphasis_only() {
+        let plain = Theme { color: false };
+        assert_eq!(plain.error().fg, None);
+        assert!(plain.error().add_modifier.contains(Modifier::BOLD));
+        assert_eq!(plain.pointwise(), Style::new());
+        assert_eq!(Theme { color: true }.error().fg, Some(Color::Red));
+    }
+}

@@ -233,3 +233,98 @@ fn run_job(
         generation: job.generation,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::{self, Receiver};
+    use std::time::Instant;
+
+    /// Records what it is asked to measure and waits for a go-ahead before each run.
+    struct Gated {
+        started: Sender<GemmShape>,
+        go: Receiver<()>,
+    }
+
+    impl Measurer for Gated {
+        fn simd(&self) -> String {
+            "test".into()
+        }
+        fn threads(&self) -> usize {
+            1
+        }
+        fn peak_gflops(&mut self) -> Result<f64, String> {
+            Ok(1.0)
+        }
+        fn measure(&mut self, shape: GemmShape) -> Result<Measured, String> {
+            let _ = self.started.send(shape);
+            self.go
+                .recv_timeout(Duration::from_secs(20))
+                .map_err(|_| "no go-ahead".to_string())?;
+            Ok(Measured {
+                gflops: 1.0,
+                seconds: 1.0,
+                runs: 1,
+            })
+        }
+    }
+
+    fn shape(c: usize) -> GemmShape {
+        GemmShape {
+            c_in: c,
+            c_out: c,
+            h: 1,
+            w: 1,
+        }
+    }
+
+    #[test]
+    fn keeps_only_the_newest_job_and_abandons_a_superseded_one() {
+        let (started_tx, started) = mpsc::channel();
+        let (go_tx, go) = mpsc::channel();
+        let (events_tx, events) = mpsc::channel();
+        let worker = Worker::spawn(
+            Gated {
+                started: started_tx,
+                go,
+            },
+            events_tx,
+            |e| e,
+        );
+        let wait = Duration::from_secs(20);
+        worker.submit(Job {
+            generation: 1,
+            shapes: vec![shape(1), shape(2)],
+        });
+        assert_eq!(started.recv_timeout(wait), Ok(shape(1)));
+        // While shape 1 runs, two more jobs come; only the last one counts.
+        for generation in [2, 3] {
+            worker.submit(Job {
+                generation,
+                shapes: vec![shape(10 * generation as usize)],
+            });
+        }
+        go_tx.send(()).unwrap();
+        assert_eq!(started.recv_timeout(wait), Ok(shape(30)));
+        go_tx.send(()).unwrap();
+        let deadline = Instant::now() + wait;
+        let mut seen = Vec::new();
+        while !seen.contains(&EngineEvent::EngineFinished { generation: 3 }) {
+            assert!(Instant::now() < deadline, "events so far: {seen:?}");
+            if let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
+                seen.push(event);
+            }
+        }
+        let measured: Vec<(u64, GemmShape)> = seen
+            .iter()
+            .filter_map(|e| match e {
+                EngineEvent::ShapeMeasured {
+                    generation, shape, ..
+                } => Some((*generation, *shape)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(measured, vec![(1, shape(1)), (3, shape(30))]);
+        assert!(!seen.contains(&EngineEvent::EngineFinished { generation: 1 }));
+    }
+}
