@@ -17,7 +17,7 @@ fn assert_snapshot(name: &str, text: &str) {
         .join(format!("{name}.txt"));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, format!("{text}\n")).unwrap();
+        std::fs::write(&path, format!("{}\n", text.trim_end_matches('\n'))).unwrap();
         return;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
@@ -27,7 +27,7 @@ fn assert_snapshot(name: &str, text: &str) {
         )
     });
     assert_eq!(
-        text,
+        text.trim_end_matches('\n'),
         expected.trim_end_matches('\n'),
         "screen differs from {}",
         path.display()
