@@ -15,3 +15,4 @@ pub mod engine;
 pub mod model;
 pub mod preset;
 pub mod report;
+pub mod tui;

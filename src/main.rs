@@ -12,6 +12,7 @@ use convtui::model::Block;
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
 use convtui::report::bench::{BenchShape, run_bench};
 use convtui::report::{summary_json::summary_doc, table::summary_table};
+use convtui::tui;
 
 /// Explore convolutional building blocks and what a 1×1 convolution buys you.
 #[derive(Parser)]
@@ -129,6 +130,16 @@ impl Source {
     }
 }
 
+impl Source {
+    /// Where the TUI says the block came from, and where it saves it by default.
+    fn origin(&self) -> tui::Origin {
+        match (&self.file, &self.preset) {
+            (Some(path), _) => tui::Origin::File(path.clone()),
+            (None, name) => tui::Origin::Preset(name.as_deref().unwrap_or(DEFAULT_PRESET).into()),
+        }
+    }
+}
+
 fn summarize(source: &Source) -> Result<(Block, Summary)> {
     let (block, origin) = source.load()?;
     let summary = Summary::of(&block).with_context(|| origin.clone())?;
@@ -171,8 +182,9 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         None => {
-            let (block, summary) = summarize(&cli.source)?;
-            print!("{}", summary_table(&block, &summary));
+            let (block, _) = cli.source.load()?;
+            // The engine is plugged in here: replace `MissingEngine` with the real `Measurer`.
+            tui::run(block, cli.source.origin(), tui::MissingEngine)?;
         }
     }
     Ok(())

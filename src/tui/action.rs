@@ -1,0 +1,73 @@
+//! Everything that can happen to the app, as one enum: what keys ask for (imperative names), and
+//! what the event loop reports back (past tense). `update` is the only place that acts on them.
+
+use std::path::PathBuf;
+
+use crate::model::Block;
+
+use super::worker::{EngineEvent, Job};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    // Moving around.
+    SelectNext,
+    SelectPrevious,
+    SelectFirst,
+    SelectLast,
+    PageDown,
+    PageUp,
+    FocusNext,
+    // Editing the block.
+    OpenEditor,
+    WidenLayer,
+    NarrowLayer,
+    ChooseLayerToAdd,
+    DeleteSelected,
+    AddBranch,
+    ToggleBypass,
+    Undo,
+    Redo,
+    // Files and presets.
+    ChoosePreset,
+    PromptOpen,
+    PromptSave,
+    PromptExport,
+    Remeasure,
+    ShowHelp,
+    Quit,
+    QuitWithoutSaving,
+    // Inside overlays: forms, prompts, pickers.
+    Confirm,
+    Cancel,
+    NextField,
+    PreviousField,
+    Type(char),
+    Backspace,
+    DeleteForward,
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+    ClearInput,
+    // Reported by the event loop.
+    Resized { width: u16, height: u16 },
+    Ticked,
+    EngineReported(EngineEvent),
+    Saved(PathBuf),
+    Exported(PathBuf),
+    Opened { block: Block, path: PathBuf },
+    CommandFailed(String),
+}
+
+/// What `update` asks the event loop to do: the only side effects the app has.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Measure(Job),
+    /// Write the current block as JSON to this path.
+    Save(PathBuf),
+    /// Write the summary document with the throughput to this path.
+    Export(PathBuf),
+    /// Read a block file.
+    Open(PathBuf),
+    Quit,
+}

@@ -1,0 +1,126 @@
+//! The loop that turns events into actions, actions into state changes and commands, and
+//! commands into effects (files, engine jobs), drawing after each batch of events. It is generic
+//! over the backend, so tests drive the real loop on ratatui's `TestBackend`.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::atomic_write::write_atomically;
+use crate::preset;
+
+use super::action::{Action, Command};
+use super::app::App;
+use super::export::export_json;
+use super::keymap::action_for;
+use super::update::{start, update};
+use super::worker::{EngineEvent, Worker};
+
+/// Everything the loop can receive: from the terminal, and from the engine worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Key(KeyEvent),
+    Resized { width: u16, height: u16 },
+    Engine(EngineEvent),
+}
+
+/// How often the spinner turns while a measurement runs.
+const SPIN: Duration = Duration::from_millis(100);
+
+/// Runs until the user quits or every event source has gone away.
+pub fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &Receiver<Event>,
+    worker: &Worker,
+) -> Result<(), B::Error> {
+    let size = terminal.size()?;
+    update(app, resized(size.width, size.height));
+    let commands = start(app);
+    if execute_all(app, commands, worker) {
+        return Ok(());
+    }
+    let mut last_tick = Instant::now();
+    loop {
+        terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
+        let first = if app.throughput.running {
+            match events.recv_timeout(SPIN) {
+                Ok(event) => Some(event),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            }
+        } else {
+            match events.recv() {
+                Ok(event) => Some(event),
+                Err(_) => return Ok(()),
+            }
+        };
+        if app.throughput.running && last_tick.elapsed() >= SPIN {
+            last_tick = Instant::now();
+            update(app, Action::Ticked);
+        }
+        // Handle everything already waiting before drawing again: a held key stays responsive.
+        let waiting = std::iter::from_fn(|| events.try_recv().ok());
+        for event in first.into_iter().chain(waiting) {
+            if handle(app, event, worker) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn resized(width: u16, height: u16) -> Action {
+    Action::Resized { width, height }
+}
+
+/// Handles one event; `true` when the app should quit.
+pub fn handle(app: &mut App, event: Event, worker: &Worker) -> bool {
+    let action = match event {
+        Event::Key(key) => action_for(&app.mode, &key),
+        Event::Resized { width, height } => Some(resized(width, height)),
+        Event::Engine(report) => Some(Action::EngineReported(report)),
+    };
+    match action {
+        Some(action) => {
+            let commands = update(app, action);
+            execute_all(app, commands, worker)
+        }
+        None => false,
+    }
+}
+
+/// Carries out commands, feeding what happened back to `update`; `true` on quit.
+fn execute_all(app: &mut App, commands: Vec<Command>, worker: &Worker) -> bool {
+    let mut queue = std::collections::VecDeque::from(commands);
+    while let Some(command) = queue.pop_front() {
+        let outcome = match command {
+            Command::Quit => return true,
+            Command::Measure(job) => {
+                worker.submit(job);
+                continue;
+            }
+            Command::Save(path) => match preset::save(&app.block, &path) {
+                Ok(()) => Action::Saved(path),
+                Err(error) => Action::CommandFailed(error.to_string()),
+            },
+            Command::Export(path) => match export_json(app) {
+                Ok(text) => match write_atomically(&path, text.as_bytes()) {
+                    Ok(()) => Action::Exported(path),
+                    Err(error) => {
+                        Action::CommandFailed(format!("{}: cannot write: {error}", path.display()))
+                    }
+                },
+                Err(error) => Action::CommandFailed(error),
+            },
+            Command::Open(path) => match preset::load(&path) {
+                Ok(block) => Action::Opened { block, path },
+                Err(error) => Action::CommandFailed(error.to_string()),
+            },
+        };
+        queue.extend(update(app, outcome));
+    }
+    false
+}

@@ -1,0 +1,114 @@
+//! The document `e` writes: the same JSON summary `convtui summary --json` prints, plus a
+//! `throughput` section with what the engine measured for each 1×1 layer.
+
+use serde::Serialize;
+
+use crate::report::summary_json::{SummaryDoc, summary_doc};
+
+use super::app::App;
+use super::throughput::{Peak, Status};
+
+#[derive(Debug, Serialize)]
+pub struct ExportDoc {
+    #[serde(flatten)]
+    pub summary: SummaryDoc,
+    pub throughput: ThroughputJson,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThroughputJson {
+    pub units: &'static str,
+    pub simd: Option<String>,
+    pub threads: Option<usize>,
+    pub peak_gflops: Option<f64>,
+    pub peak_error: Option<String>,
+    pub layers: Vec<LayerThroughputJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LayerThroughputJson {
+    pub path: String,
+    pub name: Option<String>,
+    pub c_in: usize,
+    pub c_out: usize,
+    pub height: usize,
+    pub width: usize,
+    /// "measured", "pending", "skipped" or "failed".
+    pub status: &'static str,
+    pub gflops: Option<f64>,
+    pub seconds: Option<f64>,
+    pub runs: Option<u32>,
+    pub percent_of_peak: Option<f64>,
+    /// Why it was skipped or failed.
+    pub note: Option<String>,
+}
+
+const UNITS: &str = "GFLOP/s = 2·C_in·C_out·H·W / seconds / 10⁹; seconds per run";
+
+/// The export document, or why there is none (the block does not fit).
+pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
+    let summary = app.summary.as_ref().ok_or_else(|| {
+        let why = app
+            .error
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        format!("Nothing to export while the block does not fit: {why}")
+    })?;
+    let peak = app.throughput.peak_gflops();
+    let layers = app
+        .pointwise
+        .iter()
+        .map(|layer| {
+            let mut json = LayerThroughputJson {
+                path: layer.path.to_string(),
+                name: layer.name.clone(),
+                c_in: layer.c_in,
+                c_out: layer.c_out,
+                height: layer.h,
+                width: layer.w,
+                status: "pending",
+                gflops: None,
+                seconds: None,
+                runs: None,
+                percent_of_peak: None,
+                note: None,
+            };
+            match app.throughput.status(layer) {
+                Status::Waiting => {}
+                Status::Skipped(note) => (json.status, json.note) = ("skipped", Some(note)),
+                Status::Failed(note) => (json.status, json.note) = ("failed", Some(note)),
+                Status::Done(m) => {
+                    json.status = "measured";
+                    json.gflops = Some(m.gflops);
+                    json.seconds = Some(m.seconds);
+                    json.runs = Some(m.runs);
+                    json.percent_of_peak = peak.map(|p| 100.0 * m.gflops / p);
+                }
+            }
+            json
+        })
+        .collect();
+    Ok(ExportDoc {
+        summary: summary_doc(&app.block, summary),
+        throughput: ThroughputJson {
+            units: UNITS,
+            simd: app.throughput.simd.clone(),
+            threads: app.throughput.threads,
+            peak_gflops: peak,
+            peak_error: match &app.throughput.peak {
+                Peak::Failed(error) => Some(error.clone()),
+                _ => None,
+            },
+            layers,
+        },
+    })
+}
+
+/// The export as pretty JSON ending with a newline.
+pub fn export_json(app: &App) -> Result<String, String> {
+    let doc = export_doc(app)?;
+    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,194 @@
+//! The key tables themselves: for each mode, which keys do what, with the help text and the
+//! status-bar word, and when each key applies. `keymap.rs` dispatches from them.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::action::Action;
+use super::app::{App, Pane};
+use super::keymap::{Binding, Key};
+use super::outline::Target;
+
+const fn key(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn bind(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
+    Binding {
+        keys,
+        action,
+        help,
+        hint: None,
+        applies: None,
+    }
+}
+
+const fn hinted(
+    keys: &'static [Key],
+    action: Action,
+    help: &'static str,
+    hint: &'static str,
+    applies: Option<fn(&App) -> bool>,
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        help,
+        hint: Some(hint),
+        applies,
+    }
+}
+
+fn selected_layer_kind(app: &App) -> Option<&crate::model::LayerKind> {
+    match app.selected_target()? {
+        Target::Node(path) => app.block.layer(path).map(|layer| &layer.kind),
+        Target::Chain { .. } => None,
+    }
+}
+
+fn on_width(app: &App) -> bool {
+    use crate::model::LayerKind::{Conv, FullyConnected};
+    matches!(selected_layer_kind(app), Some(Conv(_) | FullyConnected(_)))
+}
+
+fn on_pointwise(app: &App) -> bool {
+    selected_layer_kind(app)
+        .and_then(|k| k.as_conv())
+        .is_some_and(|c| c.is_pointwise())
+}
+
+fn in_concat(app: &App) -> bool {
+    app.selected_target()
+        .and_then(|t| super::edit::enclosing_concat(&app.block, t))
+        .is_some()
+}
+
+fn can_undo(app: &App) -> bool {
+    !app.undo.is_empty()
+}
+
+fn can_redo(app: &App) -> bool {
+    !app.redo.is_empty()
+}
+
+fn has_selection(app: &App) -> bool {
+    app.selected_target().is_some()
+}
+
+fn structure_focused(app: &App) -> bool {
+    app.focus == Pane::Structure
+}
+
+#[rustfmt::skip]
+pub const NORMAL: &[Binding] = &[
+    bind(&[code(KeyCode::Down), key('j')], Action::SelectNext, "next layer (or next 1×1 in the throughput pane)"),
+    bind(&[code(KeyCode::Up), key('k')], Action::SelectPrevious, "previous layer"),
+    bind(&[code(KeyCode::Home), key('g')], Action::SelectFirst, "first row"),
+    bind(&[code(KeyCode::End), key('G')], Action::SelectLast, "last row"),
+    bind(&[code(KeyCode::PageDown), code(KeyCode::Right), key('l')], Action::PageDown, "a page down"),
+    bind(&[code(KeyCode::PageUp), code(KeyCode::Left), key('h')], Action::PageUp, "a page up"),
+    hinted(&[code(KeyCode::Tab), code(KeyCode::BackTab)], Action::FocusNext, "switch pane: structure ⇄ throughput", "pane", None),
+    hinted(&[code(KeyCode::Enter)], Action::OpenEditor, "edit the selected layer's fields", "edit", Some(has_selection)),
+    hinted(&[key('+'), key('=')], Action::WidenLayer, "widen the selected conv/fc by 8 (by 1 below 8)", "width", Some(on_width)),
+    bind(&[key('-'), key('_')], Action::NarrowLayer, "narrow the selected conv/fc by 8 (by 1 below 8)"),
+    hinted(&[key('a')], Action::ChooseLayerToAdd, "add a layer after the selection", "add", Some(structure_focused)),
+    hinted(&[key('d'), code(KeyCode::Delete)], Action::DeleteSelected, "delete the selected layer, branch or shortcut", "del", Some(has_selection)),
+    hinted(&[key('b')], Action::AddBranch, "add a branch to the enclosing concat", "branch", Some(in_concat)),
+    hinted(&[key('x')], Action::ToggleBypass, "bypass the selected 1×1 conv, or restore it", "bypass", Some(on_pointwise)),
+    hinted(&[key('u')], Action::Undo, "undo", "undo", Some(can_undo)),
+    hinted(&[ctrl('r')], Action::Redo, "redo", "redo", Some(can_redo)),
+    hinted(&[key('p')], Action::ChoosePreset, "open a preset", "preset", None),
+    bind(&[key('o')], Action::PromptOpen, "open a block file"),
+    hinted(&[key('s')], Action::PromptSave, "save the block as JSON", "save", None),
+    hinted(&[key('e')], Action::PromptExport, "export the JSON summary with throughput", "export", None),
+    bind(&[key('r')], Action::Remeasure, "measure the 1×1 layers again"),
+    hinted(&[key('?')], Action::ShowHelp, "this help", "help", None),
+    hinted(&[key('q')], Action::Quit, "quit (asks first if there are unsaved edits)", "quit", None),
+    bind(&[ctrl('c')], Action::Quit, "quit (asks first if there are unsaved edits)"),
+];
+
+#[rustfmt::skip]
+const BACKSPACE: Binding = bind(&[code(KeyCode::Backspace)], Action::Backspace, "delete before the cursor");
+#[rustfmt::skip]
+const DELETE: Binding = bind(&[code(KeyCode::Delete)], Action::DeleteForward, "delete at the cursor");
+#[rustfmt::skip]
+const LEFT: Binding = bind(&[code(KeyCode::Left)], Action::CursorLeft, "cursor left");
+#[rustfmt::skip]
+const RIGHT: Binding = bind(&[code(KeyCode::Right)], Action::CursorRight, "cursor right");
+#[rustfmt::skip]
+const HOME: Binding = bind(&[code(KeyCode::Home)], Action::CursorHome, "cursor to start");
+#[rustfmt::skip]
+const END: Binding = bind(&[code(KeyCode::End)], Action::CursorEnd, "cursor to end");
+
+#[rustfmt::skip]
+pub const FORM: &[Binding] = &[
+    hinted(&[code(KeyCode::Enter)], Action::Confirm, "apply the form", "apply", None),
+    hinted(&[code(KeyCode::Esc), ctrl('c')], Action::Cancel, "close without applying", "cancel", None),
+    hinted(&[code(KeyCode::Tab), code(KeyCode::Down)], Action::NextField, "next field", "field", None),
+    bind(&[code(KeyCode::BackTab), code(KeyCode::Up)], Action::PreviousField, "previous field"),
+    hinted(&[key(' ')], Action::Type(' '), "flip yes/no and max/avg fields", "flip", None),
+    BACKSPACE,
+    DELETE,
+    LEFT,
+    RIGHT,
+    HOME,
+    END,
+];
+
+#[rustfmt::skip]
+pub const PROMPT: &[Binding] = &[
+    hinted(&[code(KeyCode::Enter)], Action::Confirm, "go ahead with this path", "ok", None),
+    hinted(&[code(KeyCode::Esc), ctrl('c')], Action::Cancel, "cancel", "cancel", None),
+    bind(&[ctrl('u')], Action::ClearInput, "clear the path"),
+    BACKSPACE,
+    DELETE,
+    LEFT,
+    RIGHT,
+    HOME,
+    END,
+];
+
+#[rustfmt::skip]
+pub const PICKER: &[Binding] = &[
+    hinted(&[code(KeyCode::Down), key('j')], Action::SelectNext, "next entry", "move", None),
+    bind(&[code(KeyCode::Up), key('k')], Action::SelectPrevious, "previous entry"),
+    hinted(&[code(KeyCode::Enter)], Action::Confirm, "take this one", "ok", None),
+    hinted(&[code(KeyCode::Esc), key('q'), ctrl('c')], Action::Cancel, "close", "cancel", None),
+];
+
+#[rustfmt::skip]
+pub const HELP: &[Binding] = &[
+    bind(&[code(KeyCode::Down), key('j')], Action::SelectNext, "scroll down"),
+    bind(&[code(KeyCode::Up), key('k')], Action::SelectPrevious, "scroll up"),
+    hinted(&[code(KeyCode::Esc), key('?'), key('q'), ctrl('c')], Action::Cancel, "close the help", "close", None),
+];
+
+#[rustfmt::skip]
+pub const CONFIRM_QUIT: &[Binding] = &[
+    hinted(&[key('y'), ctrl('c')], Action::QuitWithoutSaving, "quit and lose the unsaved edits", "quit", None),
+    hinted(&[key('s')], Action::PromptSave, "save first", "save", None),
+    hinted(&[key('n'), code(KeyCode::Esc)], Action::Cancel, "stay", "stay", None),
+];
+
+/// The tables in the order the help shows them, with a heading each.
+pub const SECTIONS: &[(&str, &[Binding])] = &[
+    ("Structure and throughput panes", NORMAL),
+    ("Edit form (Enter)", FORM),
+    ("Path prompts (o, s, e)", PROMPT),
+    ("Pickers (a, p)", PICKER),
+    ("Quit with unsaved edits", CONFIRM_QUIT),
+    ("Help", HELP),
+];

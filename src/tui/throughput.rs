@@ -1,0 +1,245 @@
+//! What the UI knows about the engine: which SIMD path and threads it runs, the machine's peak,
+//! and the measured throughput of each 1×1 shape, cached by shape so that only shapes an edit
+//! changed are measured again. Pure state: the worker thread lives in `worker.rs`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::analysis::PointwiseLayer;
+
+use super::worker::{EngineEvent, GemmShape, Job, Measured};
+
+/// Shapes whose buffers exceed this are not run (a note says so).
+pub const MAX_BUFFER_BYTES: u64 = 256 << 20;
+/// Measurements kept per shape and overall, for the sparklines.
+pub const HISTORY: usize = 64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Peak {
+    Probing,
+    Known(f64),
+    Failed(String),
+}
+
+/// One 1×1 layer's line in the throughput pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Not run, and why (grouped, too large).
+    Skipped(String),
+    Waiting,
+    Done(Measured),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Throughput {
+    pub simd: Option<String>,
+    pub threads: Option<usize>,
+    pub peak: Peak,
+    results: HashMap<GemmShape, Result<Measured, String>>,
+    histories: HashMap<GemmShape, Vec<f64>>,
+    /// Every measurement in arrival order (GFLOP/s), newest last.
+    pub recent: Vec<f64>,
+    /// The generation of the last job sent, and whether it is still running.
+    pub generation: u64,
+    pub running: bool,
+}
+
+impl Default for Throughput {
+    fn default() -> Self {
+        Throughput {
+            simd: None,
+            threads: None,
+            peak: Peak::Probing,
+            results: HashMap::new(),
+            histories: HashMap::new(),
+            recent: Vec::new(),
+            generation: 0,
+            running: false,
+        }
+    }
+}
+
+/// The engine's shape for a 1×1 layer, or why it is not run.
+pub fn shape_of(layer: &PointwiseLayer) -> Result<GemmShape, String> {
+    if layer.groups != 1 {
+        return Err(format!("grouped ({}): not run", layer.groups));
+    }
+    let shape = GemmShape {
+        c_in: layer.c_in,
+        c_out: layer.c_out,
+        h: layer.h,
+        w: layer.w,
+    };
+    let bytes = shape.buffer_bytes();
+    if bytes > MAX_BUFFER_BYTES {
+        return Err(format!("{} MiB of buffers: not run", bytes >> 20));
+    }
+    Ok(shape)
+}
+
+fn push_capped(values: &mut Vec<f64>, value: f64) {
+    values.push(value);
+    if values.len() > HISTORY {
+        values.remove(0);
+    }
+}
+
+impl Throughput {
+    pub fn status(&self, layer: &PointwiseLayer) -> Status {
+        match shape_of(layer) {
+            Err(note) => Status::Skipped(note),
+            Ok(shape) => match self.results.get(&shape) {
+                None => Status::Waiting,
+                Some(Ok(measured)) => Status::Done(*measured),
+                Some(Err(error)) => Status::Failed(error.clone()),
+            },
+        }
+    }
+
+    pub fn history(&self, layer: &PointwiseLayer) -> &[f64] {
+        shape_of(layer)
+            .ok()
+            .and_then(|shape| self.histories.get(&shape))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn peak_gflops(&self) -> Option<f64> {
+        match self.peak {
+            Peak::Known(peak) if peak > 0.0 => Some(peak),
+            _ => None,
+        }
+    }
+
+    /// The job that measures every shape of `layers` not measured yet, if any; starting it
+    /// makes every earlier job stale.
+    pub fn plan(&mut self, layers: &[PointwiseLayer]) -> Option<Job> {
+        let shapes: BTreeSet<GemmShape> = layers
+            .iter()
+            .filter_map(|layer| shape_of(layer).ok())
+            .filter(|shape| !self.results.contains_key(shape))
+            .collect();
+        if shapes.is_empty() {
+            self.running = false;
+            return None;
+        }
+        self.generation += 1;
+        self.running = true;
+        Some(Job {
+            generation: self.generation,
+            shapes: shapes.into_iter().collect(),
+        })
+    }
+
+    /// Forgets the measurements (keeping their history) so the next plan measures again.
+    pub fn forget_results(&mut self) {
+        self.results.clear();
+    }
+
+    /// Takes a worker report in; `wanted` says whether a shape is still in the document, and
+    /// results for shapes that are not are dropped.
+    pub fn record(&mut self, event: EngineEvent, wanted: impl Fn(GemmShape) -> bool) {
+        match event {
+            EngineEvent::EngineDescribed { simd, threads } => {
+                self.simd = Some(simd);
+                self.threads = Some(threads);
+            }
+            EngineEvent::PeakProbed(Ok(peak)) => self.peak = Peak::Known(peak),
+            EngineEvent::PeakProbed(Err(error)) => self.peak = Peak::Failed(error),
+            EngineEvent::ShapeMeasured { shape, result, .. } => {
+                if !wanted(shape) {
+                    return;
+                }
+                if let Ok(measured) = &result {
+                    push_capped(self.histories.entry(shape).or_default(), measured.gflops);
+                    push_capped(&mut self.recent, measured.gflops);
+                }
+                self.results.insert(shape, result);
+            }
+            EngineEvent::EngineFinished { generation } => {
+                if generation == self.generation {
+                    self.running = false;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NodePath;
+
+    fn layer(c_in: usize, c_out: usize, groups: usize) -> PointwiseLayer {
+        PointwiseLayer {
+            path: NodePath(vec![0]),
+            name: None,
+            c_in,
+            c_out,
+            h: 28,
+            w: 28,
+            groups,
+        }
+    }
+
+    fn measured(gflops: f64) -> Result<Measured, String> {
+        Ok(Measured {
+            gflops,
+            seconds: 0.001,
+            runs: 3,
+        })
+    }
+
+    #[test]
+    fn measures_only_new_shapes_and_skips_grouped_and_huge_ones() {
+        let mut t = Throughput::default();
+        let layers = [layer(192, 64, 1), layer(192, 64, 1), layer(64, 64, 2)];
+        let job = t.plan(&layers).unwrap();
+        assert_eq!(job.shapes.len(), 1);
+        let shape = job.shapes[0];
+        t.record(
+            EngineEvent::ShapeMeasured {
+                generation: job.generation,
+                shape,
+                result: measured(10.0),
+            },
+            |_| true,
+        );
+        assert_eq!(t.plan(&layers), None);
+        assert!(matches!(t.status(&layers[2]), Status::Skipped(_)));
+        assert!(matches!(
+            t.status(&layer(1 << 20, 1 << 20, 1)),
+            Status::Skipped(_)
+        ));
+    }
+
+    #[test]
+    fn drops_results_for_shapes_no_longer_wanted_and_stale_finishes() {
+        let mut t = Throughput::default();
+        let first = t.plan(&[layer(192, 64, 1)]).unwrap();
+        let second = t.plan(&[layer(192, 72, 1)]).unwrap();
+        let stale = first.shapes[0];
+        t.record(
+            EngineEvent::ShapeMeasured {
+                generation: first.generation,
+                shape: stale,
+                result: measured(5.0),
+            },
+            |shape| shape != stale,
+        );
+        assert!(t.recent.is_empty());
+        t.record(
+            EngineEvent::EngineFinished {
+                generation: first.generation,
+            },
+            |_| true,
+        );
+        assert!(t.running);
+        t.record(
+            EngineEvent::EngineFinished {
+                generation: second.generation,
+            },
+            |_| true,
+        );
+        assert!(!t.running);
+    }
+}

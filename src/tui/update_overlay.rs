@@ -1,0 +1,209 @@
+//! What actions mean while an overlay has the keys: the edit form, the path prompts, the
+//! add-layer and preset pickers, the help and the quit confirmation.
+
+use std::path::PathBuf;
+
+use crate::preset::{self, BUILTINS};
+
+use super::action::{Action, Command};
+use super::app::{App, Mode, Origin, PromptPurpose};
+use super::edit;
+use super::new_layer::CHOICES;
+use super::outline::Target;
+use super::text_input::TextInput;
+use super::update::{edit_block, prompt, replace_document, width_at};
+
+pub fn update(app: &mut App, action: Action) -> Vec<Command> {
+    let mode = std::mem::replace(&mut app.mode, Mode::Normal);
+    match mode {
+        Mode::Normal => Vec::new(),
+        Mode::Help { scroll } => {
+            app.mode = match action {
+                Action::SelectNext => Mode::Help {
+                    scroll: scroll
+                        .saturating_add(1)
+                        .min(super::view::help::max_scroll(app)),
+                },
+                Action::SelectPrevious => Mode::Help {
+                    scroll: scroll.saturating_sub(1),
+                },
+                Action::Cancel => Mode::Normal,
+                _ => Mode::Help { scroll },
+            };
+            Vec::new()
+        }
+        Mode::ConfirmQuit => match action {
+            Action::QuitWithoutSaving => vec![Command::Quit],
+            Action::PromptSave => {
+                app.quit_after_save = true;
+                let path = app.default_save_path().display().to_string();
+                prompt(app, PromptPurpose::Save, path);
+                Vec::new()
+            }
+            Action::Cancel => Vec::new(),
+            _ => {
+                app.mode = Mode::ConfirmQuit;
+                Vec::new()
+            }
+        },
+        Mode::AddLayer { selected } => pick(
+            app,
+            action,
+            selected,
+            CHOICES.len(),
+            |app, i| {
+                app.mode = Mode::AddLayer { selected: i };
+            },
+            add_layer,
+        ),
+        Mode::PresetPicker { selected } => pick(
+            app,
+            action,
+            selected,
+            BUILTINS.len(),
+            |app, i| {
+                app.mode = Mode::PresetPicker { selected: i };
+            },
+            open_preset,
+        ),
+        Mode::Prompt { purpose, input } => prompt_key(app, action, purpose, input),
+        Mode::Edit(form) => form_key(app, action, form),
+    }
+}
+
+/// A list picker: move, take the entry, or close.
+fn pick(
+    app: &mut App,
+    action: Action,
+    selected: usize,
+    len: usize,
+    stay: fn(&mut App, usize),
+    take: fn(&mut App, usize) -> Vec<Command>,
+) -> Vec<Command> {
+    match action {
+        Action::SelectNext => stay(app, (selected + 1).min(len.saturating_sub(1))),
+        Action::SelectPrevious => stay(app, selected.saturating_sub(1)),
+        Action::Confirm => return take(app, selected),
+        Action::Cancel => {}
+        _ => stay(app, selected),
+    }
+    Vec::new()
+}
+
+fn add_layer(app: &mut App, choice: usize) -> Vec<Command> {
+    let Some(choice) = CHOICES.get(choice).copied() else {
+        return Vec::new();
+    };
+    let target = app.selected_target().cloned();
+    let node = choice.node(width_at(app, target.as_ref()));
+    edit_block(app, |block| {
+        let path = match &target {
+            Some(target) => edit::insert(block, target, node).ok_or("cannot insert here")?,
+            None => edit::insert_first(block, node),
+        };
+        Ok(Some(Target::Node(path)))
+    })
+}
+
+fn open_preset(app: &mut App, index: usize) -> Vec<Command> {
+    let Some(builtin) = BUILTINS.get(index) else {
+        return Vec::new();
+    };
+    match preset::builtin(builtin.name) {
+        Ok(block) => {
+            let commands = replace_document(app, block, Origin::Preset(builtin.name.into()));
+            app.inform(format!("Opened preset {} (u undoes)", builtin.name));
+            commands
+        }
+        Err(error) => {
+            app.complain(error.to_string());
+            Vec::new()
+        }
+    }
+}
+
+fn edit_text(input: &mut TextInput, action: &Action) -> bool {
+    match action {
+        Action::Type(c) => input.insert(*c),
+        Action::Backspace => input.backspace(),
+        Action::DeleteForward => input.delete(),
+        Action::CursorLeft => input.left(),
+        Action::CursorRight => input.right(),
+        Action::CursorHome => input.home(),
+        Action::CursorEnd => input.end(),
+        Action::ClearInput => input.clear(),
+        _ => return false,
+    }
+    true
+}
+
+fn prompt_key(
+    app: &mut App,
+    action: Action,
+    purpose: PromptPurpose,
+    mut input: TextInput,
+) -> Vec<Command> {
+    if edit_text(&mut input, &action) {
+        app.mode = Mode::Prompt { purpose, input };
+        return Vec::new();
+    }
+    match action {
+        Action::Cancel => {
+            app.quit_after_save = false;
+            Vec::new()
+        }
+        Action::Confirm if input.text().trim().is_empty() => {
+            app.complain("Type a path first (Esc cancels)");
+            app.mode = Mode::Prompt { purpose, input };
+            Vec::new()
+        }
+        Action::Confirm => {
+            let path = PathBuf::from(input.text().trim());
+            // The prompt stays open until the loop reports success, so a failed write can be
+            // retried with another path.
+            app.mode = Mode::Prompt { purpose, input };
+            vec![match purpose {
+                PromptPurpose::Open => Command::Open(path),
+                PromptPurpose::Save => Command::Save(path),
+                PromptPurpose::Export => Command::Export(path),
+            }]
+        }
+        _ => {
+            app.mode = Mode::Prompt { purpose, input };
+            Vec::new()
+        }
+    }
+}
+
+fn form_key(app: &mut App, action: Action, mut form: super::form::EditForm) -> Vec<Command> {
+    match action {
+        Action::Type(' ') => form.toggle_or_type_space(),
+        Action::NextField => form.next_field(true),
+        Action::PreviousField => form.next_field(false),
+        Action::Cancel => return Vec::new(),
+        Action::Confirm => {
+            let Some(node) = app.block.node(&form.path).cloned() else {
+                return Vec::new();
+            };
+            match form.apply_to(&node) {
+                Ok(changed) => {
+                    let path = form.path.clone();
+                    return edit_block(app, |block| {
+                        if let Some(slot) = block.node_mut(&path) {
+                            *slot = changed;
+                        }
+                        Ok(None)
+                    });
+                }
+                Err(error) => form.error = Some(error),
+            }
+        }
+        other => {
+            if let Some(field) = form.focused_field() {
+                edit_text(&mut field.input, &other);
+            }
+        }
+    }
+    app.mode = Mode::Edit(form);
+    Vec::new()
+}

@@ -1,0 +1,227 @@
+//! The totals pane (output shape, params, MACs, activation memory, depth) and the comparison
+//! with the block's counterpart without its 1×1 convolutions: numbers, ratios and bars. When the
+//! block does not fit, both show the last figures that did, greyed.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, LineGauge, Paragraph, Widget};
+
+use crate::analysis::{Pair64, Summary};
+use crate::report::numbers::{bytes, grouped, ratio, short};
+
+use super::super::app::App;
+use super::layout::COMPARISON_ROOMY;
+
+fn pane<'a>(app: &App, title: &'a str, stale: bool) -> Block<'a> {
+    let title = if stale {
+        Line::from(vec![
+            Span::styled(title, app.theme.header()),
+            Span::styled("(last that fit) ", app.theme.stale()),
+        ])
+    } else {
+        Line::from(title).style(app.theme.header())
+    };
+    Block::bordered()
+        .title(title)
+        .border_style(app.theme.border(false))
+}
+
+fn label(text: &str) -> Span<'_> {
+    Span::raw(format!("{text:<9}"))
+}
+
+pub fn render_totals(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some((summary, stale)) = app.figures() else {
+        Paragraph::new("no figures: the block does not fit")
+            .block(pane(app, " Totals ", false))
+            .render(area, buf);
+        return;
+    };
+    let t = &summary.block.totals;
+    let lines = vec![
+        Line::from(vec![
+            label("output"),
+            Span::raw(format!("{} (H×W×C)", t.output)),
+        ]),
+        Line::from(vec![
+            label("params"),
+            Span::raw(grouped(t.params())),
+            Span::raw(format!(" (w {} · b {})", short(t.weights), short(t.biases))),
+        ]),
+        Line::from(vec![
+            label("MACs"),
+            Span::raw(grouped(t.macs)),
+            Span::raw(format!(" · FLOPs {}", short(t.flops()))),
+        ]),
+        Line::from(vec![
+            label("act. mem"),
+            Span::raw(bytes(t.activation_bytes())),
+            Span::raw(format!(" · depth {} ReLUs", t.depth.nonlinear)),
+        ]),
+    ];
+    let style = if stale {
+        app.theme.stale()
+    } else {
+        Style::new()
+    };
+    Paragraph::new(lines)
+        .style(style)
+        .block(pane(app, " Totals ", stale))
+        .render(area, buf);
+}
+
+struct Metric {
+    name: &'static str,
+    short: &'static str,
+    pair: Pair64,
+    exact: bool,
+}
+
+fn metrics(summary: &Summary) -> Option<Vec<Metric>> {
+    let c = summary.comparison()?;
+    Some(vec![
+        Metric {
+            name: "out channels",
+            short: "out ch",
+            pair: c.output_channels,
+            exact: true,
+        },
+        Metric {
+            name: "params",
+            short: "params",
+            pair: c.params,
+            exact: false,
+        },
+        Metric {
+            name: "MACs",
+            short: "MACs",
+            pair: c.macs,
+            exact: false,
+        },
+        Metric {
+            name: "ReLU depth",
+            short: "ReLUs",
+            pair: c.nonlinear_depth,
+            exact: true,
+        },
+    ])
+}
+
+pub fn render_comparison(app: &App, area: Rect, buf: &mut Buffer) {
+    const TITLE: &str = " vs. without its 1×1 convs ";
+    let Some((summary, stale)) = app.figures() else {
+        pane(app, TITLE, false).render(area, buf);
+        return;
+    };
+    let block = pane(app, TITLE, stale);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(metrics) = metrics(summary) else {
+        let why = summary
+            .counterpart
+            .as_ref()
+            .err()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        Paragraph::new(format!("the counterpart does not fit: {why}"))
+            .style(app.theme.error())
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .render(inner, buf);
+        return;
+    };
+    let style = if stale {
+        app.theme.stale()
+    } else {
+        Style::new()
+    };
+    if area.height >= COMPARISON_ROOMY {
+        roomy(app, &metrics, style, inner, buf);
+    } else {
+        compact(app, &metrics, style, inner, buf);
+    }
+}
+
+fn number(metric: &Metric, n: u64) -> String {
+    if metric.exact {
+        n.to_string()
+    } else {
+        short(n)
+    }
+}
+
+/// One line per metric: block/counterpart, ratio, and a bar of the ratio.
+fn compact(app: &App, metrics: &[Metric], style: Style, area: Rect, buf: &mut Buffer) {
+    let header = Line::from(format!("{:<8}{:>15} {:>4}", "", "block/w-o 1×1", "ratio"))
+        .style(app.theme.header());
+    let bar_width = usize::from(area.width.saturating_sub(29)).min(20);
+    let mut lines = vec![header];
+    for metric in metrics {
+        let r = metric.pair.ratio();
+        let filled = r.map_or(0, |r| (r.min(1.0) * bar_width as f64).round() as usize);
+        let values = format!(
+            "{}/{}",
+            number(metric, metric.pair.block),
+            number(metric, metric.pair.counterpart)
+        );
+        let ratio = r.map_or_else(|| "—".into(), |r| format!("{r:.2}"));
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:<8}{values:>15} {ratio:>4} ", metric.short)),
+            Span::styled("█".repeat(filled), app.theme.bar_block()),
+            Span::styled(
+                "░".repeat(bar_width.saturating_sub(filled)),
+                app.theme.muted(),
+            ),
+        ]));
+    }
+    Paragraph::new(lines).style(style).render(area, buf);
+}
+
+/// Three lines per metric: the numbers, then a bar for the block and one for the counterpart,
+/// both scaled to the larger of the two.
+fn roomy(app: &App, metrics: &[Metric], style: Style, area: Rect, buf: &mut Buffer) {
+    let rows = Layout::vertical(vec![Constraint::Length(1); 12]).split(area);
+    let mut row = rows.iter().copied();
+    for metric in metrics {
+        let Some(title_area) = row.next() else { return };
+        let (a, b) = (metric.pair.block, metric.pair.counterpart);
+        let exact = |n: u64| {
+            if metric.exact {
+                n.to_string()
+            } else {
+                grouped(n)
+            }
+        };
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{:<13}", metric.name), app.theme.header()),
+            Span::raw(format!("{} vs {}", exact(a), exact(b))),
+            Span::raw(format!("   ratio {}", ratio(metric.pair.ratio()))),
+        ]))
+        .style(style)
+        .render(title_area, buf);
+        if metric.name == "ReLU depth" {
+            continue;
+        }
+        let max = a.max(b).max(1) as f64;
+        for (who, value, bar_style) in [
+            ("block", a, app.theme.bar_block()),
+            ("w/o 1×1", b, app.theme.bar_counterpart()),
+        ] {
+            let Some(bar_area) = row.next() else { return };
+            let bar_style = if style == Style::new() {
+                bar_style
+            } else {
+                style
+            };
+            LineGauge::default()
+                .ratio((value as f64 / max).clamp(0.0, 1.0))
+                .label(format!("  {who:<8}"))
+                .filled_symbol("█")
+                .unfilled_symbol("░")
+                .filled_style(bar_style)
+                .unfilled_style(app.theme.muted())
+                .render(bar_area, buf);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Drawing: `impl Widget for &App`, so a frame is a function of the state and can never change
+//! it. Each pane has its own file; `layout` decides where they go.
+
+pub mod figures;
+pub mod help;
+pub mod layout;
+pub mod popup;
+pub mod status;
+pub mod structure;
+pub mod throughput;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::app::{App, Mode};
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let Some(panes) = layout::panes(area, self.error.is_some()) else {
+            too_small(self, area, buf);
+            return;
+        };
+        structure::render(self, panes.structure, buf);
+        figures::render_totals(self, panes.totals, buf);
+        figures::render_comparison(self, panes.comparison, buf);
+        throughput::render(self, panes.throughput, buf);
+        status::render_message(self, panes.message, buf);
+        status::render_status(self, panes.status, buf);
+        match &self.mode {
+            Mode::Normal => {}
+            Mode::Help { scroll } => help::render(self, *scroll, area, buf),
+            Mode::Edit(form) => popup::render_form(self, form, area, buf),
+            Mode::AddLayer { selected } => popup::render_add_layer(self, *selected, area, buf),
+            Mode::PresetPicker { selected } => popup::render_presets(self, *selected, area, buf),
+            Mode::Prompt { purpose, input } => {
+                popup::render_prompt(self, *purpose, input, area, buf);
+            }
+            Mode::ConfirmQuit => popup::render_confirm_quit(self, area, buf),
+        }
+    }
+}
+
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let keys = match app.mode {
+        Mode::ConfirmQuit => "Unsaved edits: y quits, n stays",
+        Mode::Normal => "q quits",
+        _ => "Esc closes the dialog",
+    };
+    let text = vec![
+        Line::from("Enlarge the terminal"),
+        Line::from(format!(
+            "convtui needs {}×{}; this is {}×{}.",
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT,
+            area.width,
+            area.height
+        )),
+        Line::from(keys),
+    ];
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}

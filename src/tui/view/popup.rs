@@ -1,0 +1,164 @@
+//! The small overlays: the edit form, the path prompt, the add-layer and preset pickers, and
+//! the question asked before quitting with unsaved edits. Each clears its rectangle and draws a
+//! bordered box centred on the screen, clipped to it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Clear, List, ListItem, ListState, Paragraph, StatefulWidget, Widget, Wrap,
+};
+
+use crate::preset::{self, BUILTINS};
+
+use super::super::app::{App, Level, PromptPurpose};
+use super::super::form::EditForm;
+use super::super::new_layer::CHOICES;
+use super::super::text_input::TextInput;
+use super::layout::centered;
+
+/// Clears `rect` and draws the popup's frame; returns the inside.
+fn frame(app: &App, area: Rect, width: u16, height: u16, title: String, buf: &mut Buffer) -> Rect {
+    let rect = centered(area, width, height);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .title(Line::from(title).style(app.theme.header()))
+        .border_style(app.theme.border(true));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    inner
+}
+
+/// "Enter apply  Esc cancel" from the mode's key table.
+fn hint_line(app: &App) -> Line<'static> {
+    super::status::hint_line(app, usize::MAX)
+}
+
+/// A text field's line with a visible cursor (reversed cell).
+fn input_line<'a>(input: &'a TextInput, focused: bool, app: &App) -> Line<'a> {
+    if !focused {
+        return Line::from(input.text());
+    }
+    let chars: Vec<char> = input.text().chars().collect();
+    let at = input.cursor().min(chars.len());
+    let before: String = chars[..at].iter().collect();
+    let under: String = chars.get(at).map_or(" ".into(), |c| c.to_string());
+    let after: String = chars
+        .get(at + 1..)
+        .map_or(String::new(), |rest| rest.iter().collect());
+    Line::from(vec![
+        Span::raw(before),
+        Span::styled(under, app.theme.selected()),
+        Span::raw(after),
+    ])
+}
+
+pub fn render_form(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
+    let height = form.fields.len() as u16 + 6;
+    let title = format!(" Edit {} — layer {} ", form.title, form.path);
+    let inner = frame(app, area, 56, height, title, buf);
+    let mut lines: Vec<Line> = form
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let focused = i == form.focused;
+            let label_style = if focused {
+                app.theme.key()
+            } else {
+                Style::new()
+            };
+            let mut spans = vec![Span::styled(format!(" {:>13}  ", field.label), label_style)];
+            spans.extend(input_line(&field.input, focused, app).spans);
+            Line::from(spans)
+        })
+        .collect();
+    lines.push(Line::default());
+    match &form.error {
+        Some(error) => lines.push(Line::from(format!(" ✗ {error}")).style(app.theme.error())),
+        None => lines
+            .push(Line::from(" sizes: 3 or 1x7 · yes/no: Space flips").style(app.theme.muted())),
+    }
+    lines.push(hint_line(app));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+pub fn render_prompt(
+    app: &App,
+    purpose: PromptPurpose,
+    input: &TextInput,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let inner = frame(app, area, 70, 7, format!(" {} ", purpose.title()), buf);
+    let mut lines = vec![input_line(input, true, app), Line::default()];
+    match &app.message {
+        Some(message) if message.level == Level::Error => {
+            lines.push(Line::from(format!("✗ {}", message.text)).style(app.theme.error()));
+        }
+        _ => lines.push(
+            Line::from("written atomically; relative paths are from here").style(app.theme.muted()),
+        ),
+    }
+    lines.push(hint_line(app));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+fn render_list(
+    app: &App,
+    items: Vec<ListItem>,
+    selected: usize,
+    title: &str,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let height = items.len() as u16 + 4;
+    let inner = frame(app, area, 64, height, format!(" {title} "), buf);
+    let [list_area, hint_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let list = List::new(items)
+        .highlight_style(app.theme.selected())
+        .highlight_symbol("› ");
+    let mut state = ListState::default().with_selected(Some(selected));
+    StatefulWidget::render(list, list_area, buf, &mut state);
+    Paragraph::new(hint_line(app)).render(hint_area, buf);
+}
+
+pub fn render_add_layer(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let items = CHOICES.iter().map(|c| ListItem::new(c.label())).collect();
+    render_list(app, items, selected, "Add after the selection", area, buf);
+}
+
+pub fn render_presets(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let items = BUILTINS
+        .iter()
+        .map(|b| {
+            let about = preset::builtin(b.name)
+                .map(|block| block.description)
+                .unwrap_or_default();
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{:<18}", b.name), app.theme.header()),
+                Span::styled(about, app.theme.muted()),
+            ]))
+        })
+        .collect();
+    render_list(app, items, selected, "Open a preset (u undoes)", area, buf);
+}
+
+pub fn render_confirm_quit(app: &App, area: Rect, buf: &mut Buffer) {
+    let inner = frame(app, area, 56, 6, " Unsaved edits ".into(), buf);
+    let lines = vec![
+        Line::from(format!("{} has edits that are not saved.", app.block.name)),
+        Line::from("Quit anyway?"),
+        Line::default(),
+        hint_line(app),
+    ];
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}

@@ -1,0 +1,83 @@
+//! The two bottom lines: the message line (what just happened, or what is wrong with the
+//! block) and the status bar (document, modified marker, the keys that apply now, the engine).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::super::app::{App, Level};
+use super::super::keymap;
+use super::throughput::spinner;
+
+pub fn render_message(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let line = match (&app.message, &app.error) {
+        (Some(message), _) if message.level == Level::Error => {
+            Line::from(format!(" ✗ {}", message.text)).style(theme.error())
+        }
+        (_, Some(error)) => Line::from(vec![
+            Span::styled(format!(" ✗ {error}"), theme.error()),
+            Span::styled(
+                "  (figures greyed are the last that fit; u undoes)",
+                theme.muted(),
+            ),
+        ]),
+        (Some(message), None) => Line::from(format!(" {}", message.text)).style(theme.info()),
+        (None, None) => Line::default(),
+    };
+    Paragraph::new(line)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(area, buf);
+}
+
+pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let mut left = vec![
+        Span::styled(" convtui ", theme.selected()),
+        Span::raw(format!(" {} ", app.origin)),
+    ];
+    if app.is_modified() {
+        left.push(Span::styled("● modified ", theme.key()));
+    }
+    let t = &app.throughput;
+    let mut engine = match (&t.simd, t.threads) {
+        (Some(simd), Some(0)) => format!("{simd} "),
+        (Some(simd), Some(threads)) => format!("{simd} ×{threads} "),
+        _ => String::new(),
+    };
+    if t.running {
+        engine = format!("{} {engine}", spinner(app));
+    }
+    let left_width = left.iter().map(Span::width).sum::<usize>() as u16;
+    let engine_width = engine.chars().count() as u16;
+    let [l, m, r] = Layout::horizontal([
+        Constraint::Length(left_width),
+        Constraint::Fill(1),
+        Constraint::Length(engine_width),
+    ])
+    .areas(area);
+    Paragraph::new(Line::from(left)).render(l, buf);
+    Paragraph::new(hint_line(app, usize::from(m.width))).render(m, buf);
+    Paragraph::new(Line::from(engine).style(theme.muted())).render(r, buf);
+}
+
+/// The hints that apply now, as many whole ones as fit in `width` columns.
+pub fn hint_line(app: &App, width: usize) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    // Help and quit first: they are what a user looks for when the line is cut short.
+    let (first, rest): (Vec<_>, Vec<_>) = keymap::hints(app)
+        .into_iter()
+        .partition(|(_, word)| matches!(*word, "help" | "quit"));
+    for (key, word) in first.into_iter().chain(rest) {
+        let text = format!(" {word}  ");
+        used += key.chars().count() + text.chars().count();
+        if used > width {
+            break;
+        }
+        spans.push(Span::styled(key, app.theme.key()));
+        spans.push(Span::raw(text));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,254 @@
+//! The structure pane: one row per layer, and one per concat, branch, residual body and
+//! shortcut, indented so the grouping shows; each with kind, kernel/stride/padding, input and
+//! output shape, params and MACs. 1×1 convs are coloured, bypassed ones struck through; when the
+//! block does not fit, the figures are the last that did, greyed, and the failing row is marked.
+
+use std::collections::HashMap;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, StatefulWidget, Table, TableState, Widget};
+
+use crate::analysis::{GroupPart, Row as AnalysisRow};
+use crate::model::{LayerKind, Node, NodePath};
+use crate::report::numbers::{grouped, short};
+
+use super::super::app::{App, Pane};
+use super::super::outline::{OutlineRow, Target};
+
+type Figures<'a> = HashMap<(&'a NodePath, Option<(u8, usize)>), &'a AnalysisRow>;
+
+/// `GroupPart` as a hashable key.
+fn part_key(part: GroupPart) -> (u8, usize) {
+    match part {
+        GroupPart::Concat => (0, 0),
+        GroupPart::Branch(i) => (1, i),
+        GroupPart::Residual => (2, 0),
+        GroupPart::Body => (3, 0),
+        GroupPart::Shortcut => (4, 0),
+        GroupPart::Identity => (5, 0),
+    }
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let wide = area.width >= 100;
+    let (figures, stale) = match app.figures() {
+        Some((summary, stale)) => (index(&summary.block.rows), stale),
+        None => (HashMap::new(), false),
+    };
+    let rows = app
+        .outline
+        .iter()
+        .map(|row| table_row(app, row, &figures, stale, wide));
+    let widths = if wide {
+        [
+            Constraint::Fill(1),
+            Constraint::Length(16),
+            Constraint::Length(23),
+            Constraint::Length(11),
+            Constraint::Length(13),
+        ]
+    } else {
+        [
+            Constraint::Fill(1),
+            Constraint::Length(13),
+            Constraint::Length(11),
+            Constraint::Length(7),
+            Constraint::Length(7),
+        ]
+    };
+    let shape_header = if wide { "in → out (H×W×C)" } else { "out" };
+    let header = Row::new(["layer", "kind", shape_header, "params", "MACs"]).style(theme.header());
+    let title = format!(" {} · {} rows ", app.block.name, app.outline.len());
+    let block = Block::bordered()
+        .title(Line::from(title).style(theme.header()))
+        .border_style(theme.border(app.focus == Pane::Structure));
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected())
+        .highlight_symbol("›");
+    let mut state = TableState::new()
+        .with_offset(app.scroll)
+        .with_selected((!app.outline.is_empty()).then_some(app.selected));
+    StatefulWidget::render(table, area, buf, &mut state);
+    if app.outline.is_empty() {
+        let inner =
+            Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1).intersection(area);
+        Widget::render(
+            Line::from("empty block: a adds a layer").style(theme.muted()),
+            inner,
+            buf,
+        );
+    }
+}
+
+fn index(rows: &[AnalysisRow]) -> Figures<'_> {
+    rows.iter()
+        .map(|row| match row {
+            AnalysisRow::Layer(layer) => ((&layer.path, None), row),
+            AnalysisRow::Group(group) => ((&group.path, Some(part_key(group.part))), row),
+        })
+        .collect()
+}
+
+fn table_row<'a>(
+    app: &'a App,
+    row: &'a OutlineRow,
+    figures: &Figures<'a>,
+    stale: bool,
+    wide: bool,
+) -> Row<'a> {
+    let theme = app.theme;
+    let path = row.target.node_path();
+    let node = app.block.node(path);
+    let failing =
+        matches!(&row.target, Target::Node(p) if app.error.as_ref().is_some_and(|e| e.path() == p));
+    let mark = if failing { "✗ " } else { "" };
+    let indent = "  ".repeat(row.depth);
+    let mut found = figures.get(&(path, row.part.map(part_key))).copied();
+    // Stale figures are only shown for a layer of the same kind as the one now at that path.
+    if let (Some(AnalysisRow::Layer(old)), Some(Node::Layer(now))) = (found, node)
+        && stale
+        && old.kind.label() != now.kind.label()
+    {
+        found = None;
+    }
+    let (name, kind, style) = describe(app, row, node);
+    let name_cell = Line::from(vec![
+        Span::styled(mark, theme.error()),
+        Span::raw(indent),
+        Span::styled(name, style),
+    ]);
+    let figure_style = if stale { theme.stale() } else { Style::new() };
+    let (shape, params, macs) = match found {
+        Some(AnalysisRow::Layer(layer)) => {
+            let shape = if wide {
+                format!(
+                    "{} → {}",
+                    crate::model::Shape::to_string(&layer.input),
+                    crate::model::Shape::to_string(&layer.output)
+                )
+            } else {
+                crate::model::Shape::to_string(&layer.output)
+            };
+            let number = |n: u64| if wide { grouped(n) } else { short(n) };
+            if layer.dropped.is_some() {
+                (shape, "—".into(), "—".into())
+            } else {
+                (shape, number(layer.params()), number(layer.macs))
+            }
+        }
+        Some(AnalysisRow::Group(group)) => {
+            let shape = if wide {
+                format!(
+                    "{} → {}",
+                    crate::model::Shape::to_string(&group.input),
+                    crate::model::Shape::to_string(&group.output)
+                )
+            } else {
+                crate::model::Shape::to_string(&group.output)
+            };
+            (shape, String::new(), String::new())
+        }
+        None => (String::new(), String::new(), String::new()),
+    };
+    let right = |text: String| Cell::from(Line::from(text).right_aligned());
+    Row::new([
+        Cell::from(name_cell),
+        Cell::from(Span::styled(kind, style)),
+        right(shape).style(figure_style),
+        right(params).style(figure_style),
+        right(macs).style(figure_style),
+    ])
+}
+
+/// The name and kind cells and their style.
+fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String, Style) {
+    let theme = app.theme;
+    if let Some(part) = row.part {
+        let name = match (part, node.and_then(Node::name)) {
+            (GroupPart::Concat | GroupPart::Residual, Some(name)) => {
+                format!("▾ {} \"{name}\"", part.label())
+            }
+            (GroupPart::Concat | GroupPart::Residual, None) => format!("▾ {}", part.label()),
+            _ => format!("└ {}", part.label()),
+        };
+        return (name, String::new(), theme.group());
+    }
+    let Some(Node::Layer(layer)) = node else {
+        return (String::new(), String::new(), Style::new());
+    };
+    let name = layer
+        .name
+        .clone()
+        .unwrap_or_else(|| layer.kind.label().into());
+    let dropped = app.figures().and_then(|(summary, _)| {
+        summary
+            .block
+            .plan
+            .dropped
+            .get(row.target.node_path())
+            .cloned()
+    });
+    if layer.bypassed {
+        let role = dropped.map_or("", |d| d.role.label());
+        return (name, format!("bypassed {role}"), theme.bypassed());
+    }
+    if dropped.is_some() {
+        return (name, "(goes with it)".into(), theme.bypassed());
+    }
+    let style = if layer.is_pointwise_conv() {
+        theme.pointwise()
+    } else {
+        Style::new()
+    };
+    (name, kind_cell(&layer.kind), style)
+}
+
+/// "conv 3×3/1 p1", "max 3×3/2", "relu".
+pub fn kind_cell(kind: &LayerKind) -> String {
+    let window = |k: crate::model::Pair, s: crate::model::Pair, p: crate::model::Pair| {
+        let mut text = format!(
+            "{k}/{}",
+            if s.is_square() {
+                s.h.to_string()
+            } else {
+                s.to_string()
+            }
+        );
+        if p.h != 0 || p.w != 0 {
+            text.push_str(&format!(
+                " p{}",
+                if p.is_square() {
+                    p.h.to_string()
+                } else {
+                    p.to_string()
+                }
+            ));
+        }
+        text
+    };
+    match kind {
+        LayerKind::Conv(c) => {
+            let mut text = format!("conv {}", window(c.kernel, c.stride, c.padding));
+            if c.groups > 1 {
+                text.push_str(&format!(" g{}", c.groups));
+            }
+            text
+        }
+        LayerKind::Pool(p) => format!(
+            "{} {}",
+            &kind.label()[..3],
+            window(p.kernel, p.stride, p.padding)
+        ),
+        LayerKind::FullyConnected(fc) => format!("fc {}", fc.out_features),
+        LayerKind::GlobalAvgPool => "global avg".into(),
+        LayerKind::BatchNorm => "batch norm".into(),
+        other => other.label().into(),
+    }
+}

@@ -1,0 +1,187 @@
+//! The throughput pane: the engine's SIMD path, threads and measured peak; for each 1×1 layer
+//! its measured GFLOP/s, time per run, share of the peak and a small history; and a sparkline of
+//! every measurement as they come in. A spinner turns while a measurement runs.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Cell, Paragraph, Row, Sparkline, StatefulWidget, Table, TableState, Widget,
+};
+
+use super::super::app::{App, Pane};
+use super::super::throughput::{Peak, Status};
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn spinner(app: &App) -> &'static str {
+    SPINNER[app.spinner % SPINNER.len()]
+}
+
+fn engine_line(app: &App) -> Line<'_> {
+    let t = &app.throughput;
+    let mut spans = vec![Span::styled("engine ", app.theme.header())];
+    match (&t.simd, t.threads, &t.peak) {
+        // No engine at all: its error says everything.
+        (_, Some(0), Peak::Failed(error)) => {
+            spans.push(Span::styled(error.clone(), app.theme.muted()));
+        }
+        (Some(simd), Some(threads), peak) => {
+            spans.push(Span::raw(format!("{simd} · {threads} threads")));
+            spans.push(match peak {
+                Peak::Probing => Span::styled(" · probing peak…", app.theme.muted()),
+                Peak::Known(peak) => Span::raw(format!(" · peak {peak:.1} GFLOP/s")),
+                Peak::Failed(error) => Span::styled(format!(" · {error}"), app.theme.muted()),
+            });
+        }
+        _ => spans.push(Span::styled("starting", app.theme.muted())),
+    }
+    if t.running {
+        spans.push(Span::styled(
+            format!("  {} measuring", spinner(app)),
+            app.theme.info(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// ▁▂▃▄▅▆▇█ for the last values, scaled to their maximum.
+fn mini_sparkline(values: &[f64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let recent = &values[values.len().saturating_sub(width)..];
+    let max = recent.iter().copied().fold(0.0_f64, f64::max);
+    recent
+        .iter()
+        .map(|v| {
+            let level = if max > 0.0 {
+                (v / max * 7.0).round() as usize
+            } else {
+                0
+            };
+            BARS[level.min(7)]
+        })
+        .collect()
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let focused = app.focus == Pane::Throughput;
+    let block = Block::bordered()
+        .title(Line::from(" Throughput · 1×1 convs ").style(theme.header()))
+        .border_style(theme.border(focused));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let spark_height = if inner.height >= 10 { 3 } else { 0 };
+    let [engine, table_area, spark_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(spark_height),
+    ])
+    .areas(inner);
+    Paragraph::new(engine_line(app)).render(engine, buf);
+    render_table(app, table_area, buf);
+    if spark_height > 0 {
+        render_sparkline(app, spark_area, buf);
+    }
+}
+
+fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let peak = app.throughput.peak_gflops();
+    let stale = app.summary.is_none();
+    let rows = app.pointwise.iter().map(|layer| {
+        let name = layer
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("layer {}", layer.path));
+        let dims = format!("{}→{} {}×{}", layer.c_in, layer.c_out, layer.h, layer.w);
+        let result = match app.throughput.status(layer) {
+            Status::Done(m) => Span::raw(result_columns(
+                &format!("{:.1}", m.gflops),
+                &format_seconds(m.seconds),
+                &peak.map_or_else(|| "—".into(), |p| format!("{:.0}%", 100.0 * m.gflops / p)),
+                &mini_sparkline(app.throughput.history(layer), 6),
+            )),
+            Status::Waiting if app.throughput.running => {
+                Span::styled(format!("{} measuring", spinner(app)), theme.info())
+            }
+            Status::Waiting => Span::styled("waiting", theme.muted()),
+            Status::Skipped(note) | Status::Failed(note) => Span::styled(note, theme.muted()),
+        };
+        let row = Row::new([Cell::from(name), Cell::from(dims), Cell::from(result)]);
+        row.style(if stale { theme.stale() } else { Style::new() })
+    });
+    let header = Row::new([
+        "layer".to_string(),
+        "C_in→out H×W".to_string(),
+        result_columns("GFLOP/s", "time", "peak", "history"),
+    ])
+    .style(theme.header());
+    // Narrow panes drop the shape column; the layer's row in the structure pane has it.
+    let dims_width = if area.width >= 52 { 13 } else { 0 };
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(dims_width),
+        Constraint::Length(29),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(if app.focus == Pane::Throughput {
+            theme.selected()
+        } else {
+            Style::new()
+        });
+    let selected = (!app.pointwise.is_empty()).then_some(app.throughput_selected);
+    let mut state = TableState::new().with_selected(selected);
+    StatefulWidget::render(table, area, buf, &mut state);
+    if app.pointwise.is_empty() && area.height > 1 {
+        let below = Rect::new(area.x, area.y + 1, area.width, 1);
+        Paragraph::new("no 1×1 convolutions in this block")
+            .style(theme.muted())
+            .render(below, buf);
+    }
+}
+
+/// The measured figures as one fixed-width cell, so a note can use the whole width instead.
+fn result_columns(gflops: &str, time: &str, share: &str, history: &str) -> String {
+    format!("{gflops:>7} {time:>8} {share:>4} {history}")
+}
+
+fn format_seconds(seconds: f64) -> String {
+    if seconds >= 1.0 {
+        format!("{seconds:.2} s")
+    } else if seconds >= 1e-3 {
+        format!("{:.2} ms", seconds * 1e3)
+    } else {
+        format!("{:.1} µs", seconds * 1e6)
+    }
+}
+
+fn render_sparkline(app: &App, area: Rect, buf: &mut Buffer) {
+    let data: Vec<u64> = app
+        .throughput
+        .recent
+        .iter()
+        .map(|g| (g * 10.0).round().max(0.0) as u64)
+        .collect();
+    let [label, spark] =
+        Layout::horizontal([Constraint::Length(12), Constraint::Fill(1)]).areas(area);
+    let last = app
+        .throughput
+        .recent
+        .last()
+        .map_or_else(|| "—".into(), |g| format!("{g:.1}"));
+    Paragraph::new(vec![
+        Line::from("GFLOP/s").style(app.theme.header()),
+        Line::from(format!("last {last}")),
+        Line::from(format!("{} runs", app.throughput.recent.len())),
+    ])
+    .render(label, buf);
+    let start = data.len().saturating_sub(usize::from(spark.width));
+    Sparkline::default()
+        .data(&data[start..])
+        .style(app.theme.pointwise())
+        .render(spark, buf);
+}

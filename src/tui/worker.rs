@@ -1,0 +1,330 @@
+//! The engine worker: a thread that measures the throughput of 1×1 layer shapes off the UI
+//! thread. The UI submits [`Job`]s tagged with a generation; only the newest pending job is kept
+//! (gitui's asyncjob pattern), so holding `+` down queues one job, not hundreds. The worker waits
+//! a short debounce before starting a job and gives up on a job as soon as a newer one arrives.
+//! Results come back as [`EngineEvent`]s on a channel; the UI drops those it no longer needs.
+//!
+//! The worker knows nothing about the engine's API: it drives a [`Measurer`], which `main.rs`
+//! supplies (the real SIMD engine) and tests fake.
+
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+/// The GEMM a 1×1 convolution runs: `C_out × C_in` weights times `C_in × (H·W)` inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GemmShape {
+    pub c_in: usize,
+    pub c_out: usize,
+    pub h: usize,
+    pub w: usize,
+}
+
+impl GemmShape {
+    /// FLOPs of one run: 2 · C_in · C_out · H · W (saturating).
+    pub fn flops(self) -> u64 {
+        [self.c_in, self.c_out, self.h, self.w]
+            .iter()
+            .fold(2u64, |acc, &n| acc.saturating_mul(n as u64))
+    }
+
+    /// Bytes of f32 buffers a run needs: weights, input and output.
+    pub fn buffer_bytes(self) -> u64 {
+        let pixels = (self.h as u64).saturating_mul(self.w as u64);
+        let weights = (self.c_in as u64).saturating_mul(self.c_out as u64);
+        let input = (self.c_in as u64).saturating_mul(pixels);
+        let output = (self.c_out as u64).saturating_mul(pixels);
+        weights
+            .saturating_add(input)
+            .saturating_add(output)
+            .saturating_mul(4)
+    }
+}
+
+/// One measurement of a shape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measured {
+    /// 2·MACs per second, in units of 10⁹.
+    pub gflops: f64,
+    /// Seconds per run (the best or median of `runs`, as the engine decides).
+    pub seconds: f64,
+    pub runs: u32,
+}
+
+/// What the worker needs from an engine. Implementations may be slow; they only ever run on the
+/// worker thread.
+pub trait Measurer: Send + 'static {
+    /// The SIMD path the engine runs ("avx2+fma", "sse2", ...).
+    fn simd(&self) -> String;
+    /// Threads a measurement uses.
+    fn threads(&self) -> usize;
+    /// Probes the machine's peak GFLOP/s; called once, first, on the worker thread.
+    fn peak_gflops(&mut self) -> Result<f64, String>;
+    /// Runs one 1×1 convolution of this shape and reports its throughput.
+    fn measure(&mut self, shape: GemmShape) -> Result<Measured, String>;
+}
+
+/// Stands in until the engine is built: every probe and measurement says so.
+#[derive(Debug, Default)]
+pub struct MissingEngine;
+
+impl Measurer for MissingEngine {
+    fn simd(&self) -> String {
+        "no engine".into()
+    }
+
+    /// None: nothing runs.
+    fn threads(&self) -> usize {
+        0
+    }
+
+    fn peak_gflops(&mut self) -> Result<f64, String> {
+        Err("engine not built yet".into())
+    }
+
+    fn measure(&mut self, _shape: GemmShape) -> Result<Measured, String> {
+        Err("engine not built yet".into())
+    }
+}
+
+/// Shapes to measure, tagged with the generation of the document state that asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub generation: u64,
+    pub shapes: Vec<GemmShape>,
+}
+
+/// What the worker reports, in the past tense.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    EngineDescribed {
+        simd: String,
+        threads: usize,
+    },
+    PeakProbed(Result<f64, String>),
+    ShapeMeasured {
+        generation: u64,
+        shape: GemmShape,
+        result: Result<Measured, String>,
+    },
+    /// Every shape of the job was measured (a job abandoned for a newer one never finishes).
+    EngineFinished {
+        generation: u64,
+    },
+}
+
+/// How long the worker waits for a newer job before it starts one.
+pub const DEBOUNCE: Duration = Duration::from_millis(150);
+
+#[derive(Default)]
+struct Slot {
+    pending: Option<Job>,
+    closed: bool,
+}
+
+type Shared = Arc<(Mutex<Slot>, Condvar)>;
+
+/// The UI's handle on the worker thread. Dropping it stops the thread after its current run.
+pub struct Worker {
+    shared: Shared,
+}
+
+impl Worker {
+    /// Starts the worker; `post` turns its events into whatever the event loop receives.
+    pub fn spawn<E: Send + 'static>(
+        measurer: impl Measurer,
+        events: Sender<E>,
+        post: fn(EngineEvent) -> E,
+    ) -> Worker {
+        let shared: Shared = Arc::default();
+        let inner = Arc::clone(&shared);
+        let spawned = thread::Builder::new()
+            .name("convtui-engine".into())
+            .spawn(move || work(measurer, &inner, |event| events.send(post(event)).is_ok()));
+        if let Err(error) = spawned {
+            // No thread, no measurements: the throughput pane says why and the rest works.
+            eprintln!("convtui: cannot start the engine thread: {error}");
+        }
+        Worker { shared }
+    }
+
+    /// Replaces any job still waiting with this one.
+    pub fn submit(&self, job: Job) {
+        let (lock, signal) = &*self.shared;
+        lock.lock().unwrap_or_else(PoisonError::into_inner).pending = Some(job);
+        signal.notify_all();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let (lock, signal) = &*self.shared;
+        lock.lock().unwrap_or_else(PoisonError::into_inner).closed = true;
+        signal.notify_all();
+    }
+}
+
+fn work(mut measurer: impl Measurer, shared: &Shared, mut post: impl FnMut(EngineEvent) -> bool) {
+    let described = EngineEvent::EngineDescribed {
+        simd: measurer.simd(),
+        threads: measurer.threads(),
+    };
+    if !post(described) || !post(EngineEvent::PeakProbed(measurer.peak_gflops())) {
+        return;
+    }
+    while let Some(job) = next_job(shared) {
+        if !run_job(&mut measurer, shared, &job, &mut post) {
+            return;
+        }
+    }
+}
+
+/// Waits for a job, then for the debounce to pass with no newer one. `None` once closed.
+fn next_job(shared: &Shared) -> Option<Job> {
+    let (lock, signal) = &**shared;
+    let mut slot = lock.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        if slot.closed {
+            return None;
+        }
+        if let Some(job) = slot.pending.take() {
+            let (next, timeout) = signal
+                .wait_timeout(slot, DEBOUNCE)
+                .unwrap_or_else(PoisonError::into_inner);
+            slot = next;
+            if slot.pending.is_none() || timeout.timed_out() {
+                // Keep the newest: a job that arrived during the wait replaces this one.
+                return Some(slot.pending.take().unwrap_or(job));
+            }
+            continue;
+        }
+        slot = signal.wait(slot).unwrap_or_else(PoisonError::into_inner);
+    }
+}
+
+fn superseded(shared: &Shared) -> bool {
+    let slot = shared.0.lock().unwrap_or_else(PoisonError::into_inner);
+    slot.closed || slot.pending.is_some()
+}
+
+/// Measures each shape of the job; `false` when the UI has gone away.
+fn run_job(
+    measurer: &mut impl Measurer,
+    shared: &Shared,
+    job: &Job,
+    post: &mut impl FnMut(EngineEvent) -> bool,
+) -> bool {
+    for &shape in &job.shapes {
+        if superseded(shared) {
+            return true;
+        }
+        let result = measurer.measure(shape);
+        let event = EngineEvent::ShapeMeasured {
+            generation: job.generation,
+            shape,
+            result,
+        };
+        if !post(event) {
+            return false;
+        }
+    }
+    post(EngineEvent::EngineFinished {
+        generation: job.generation,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::{self, Receiver};
+    use std::time::Instant;
+
+    /// Records what it is asked to measure and waits for a go-ahead before each run.
+    struct Gated {
+        started: Sender<GemmShape>,
+        go: Receiver<()>,
+    }
+
+    impl Measurer for Gated {
+        fn simd(&self) -> String {
+            "test".into()
+        }
+        fn threads(&self) -> usize {
+            1
+        }
+        fn peak_gflops(&mut self) -> Result<f64, String> {
+            Ok(1.0)
+        }
+        fn measure(&mut self, shape: GemmShape) -> Result<Measured, String> {
+            let _ = self.started.send(shape);
+            self.go
+                .recv_timeout(Duration::from_secs(20))
+                .map_err(|_| "no go-ahead".to_string())?;
+            Ok(Measured {
+                gflops: 1.0,
+                seconds: 1.0,
+                runs: 1,
+            })
+        }
+    }
+
+    fn shape(c: usize) -> GemmShape {
+        GemmShape {
+            c_in: c,
+            c_out: c,
+            h: 1,
+            w: 1,
+        }
+    }
+
+    #[test]
+    fn keeps_only_the_newest_job_and_abandons_a_superseded_one() {
+        let (started_tx, started) = mpsc::channel();
+        let (go_tx, go) = mpsc::channel();
+        let (events_tx, events) = mpsc::channel();
+        let worker = Worker::spawn(
+            Gated {
+                started: started_tx,
+                go,
+            },
+            events_tx,
+            |e| e,
+        );
+        let wait = Duration::from_secs(20);
+        worker.submit(Job {
+            generation: 1,
+            shapes: vec![shape(1), shape(2)],
+        });
+        assert_eq!(started.recv_timeout(wait), Ok(shape(1)));
+        // While shape 1 runs, two more jobs come; only the last one counts.
+        for generation in [2, 3] {
+            worker.submit(Job {
+                generation,
+                shapes: vec![shape(10 * generation as usize)],
+            });
+        }
+        go_tx.send(()).unwrap();
+        assert_eq!(started.recv_timeout(wait), Ok(shape(30)));
+        go_tx.send(()).unwrap();
+        let deadline = Instant::now() + wait;
+        let mut seen = Vec::new();
+        while !seen.contains(&EngineEvent::EngineFinished { generation: 3 }) {
+            assert!(Instant::now() < deadline, "events so far: {seen:?}");
+            if let Ok(event) = events.recv_timeout(Duration::from_millis(100)) {
+                seen.push(event);
+            }
+        }
+        let measured: Vec<(u64, GemmShape)> = seen
+            .iter()
+            .filter_map(|e| match e {
+                EngineEvent::ShapeMeasured {
+                    generation, shape, ..
+                } => Some((*generation, *shape)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(measured, vec![(1, shape(1)), (3, shape(30))]);
+        assert!(!seen.contains(&EngineEvent::EngineFinished { generation: 1 }));
+    }
+}

@@ -1,0 +1,183 @@
+//! The real binary in a pseudo-terminal, read back through vt100: what a new user sees. Every
+//! wait polls the screen until the text appears (20 s at most), so a loaded machine is slow,
+//! not flaky.
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Session {
+    parser: vt100::Parser,
+    output: Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+fn size(cols: u16, rows: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+fn nonzero(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("a size above zero")
+}
+
+impl Session {
+    fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        let pair = native_pty_system()
+            .openpty(size(cols, rows))
+            .expect("a pty");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_convtui"));
+        command.args(args);
+        command.env("TERM", "xterm-256color");
+        command.env("NO_COLOR", "1");
+        command.cwd(std::env::temp_dir());
+        let child = pair.slave.spawn_command(command).expect("convtui starts");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("a reader");
+        let (sender, output) = mpsc::channel();
+        thread::spawn(move || {
+            let mut chunk = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut chunk) {
+                if n == 0 || sender.send(chunk[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let writer = pair.master.take_writer().expect("a writer");
+        Session {
+            parser: vt100::Parser::new(nonzero(rows), nonzero(cols), 0),
+            output,
+            writer,
+            master: pair.master,
+            child,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Reads output until `text` is on the screen.
+    fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.screen().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "\"{text}\" did not appear within {TIMEOUT:?}; the screen:\n{}",
+                self.screen()
+            );
+            if let Ok(bytes) = self.output.recv_timeout(Duration::from_millis(100)) {
+                self.parser.process(&bytes);
+            }
+        }
+    }
+
+    /// Reads output until `text` is no longer on the screen.
+    fn wait_until_gone(&mut self, text: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while self.screen().contains(text) {
+            assert!(
+                Instant::now() < deadline,
+                "\"{text}\" stayed for {TIMEOUT:?}; the screen:\n{}",
+                self.screen()
+            );
+            if let Ok(bytes) = self.output.recv_timeout(Duration::from_millis(100)) {
+                self.parser.process(&bytes);
+            }
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master.resize(size(cols, rows)).unwrap();
+        self.parser
+            .screen_mut()
+            .set_size(nonzero(rows), nonzero(cols));
+    }
+
+    fn wait_for_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            while let Ok(bytes) = self.output.try_recv() {
+                self.parser.process(&bytes);
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "convtui did not exit:\n{}",
+                self.screen()
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn a_new_user_session() {
+    let mut tui = Session::start(&[], 140, 40);
+    tui.wait_for("256 vs 416");
+    tui.wait_for("engine not built yet");
+    tui.send("?");
+    tui.wait_for("Keys");
+    // Esc alone: a key sent right after it would read as Alt+key.
+    tui.send("\x1b");
+    tui.wait_until_gone("Keys ·");
+    // Select "1x1" (the third row) and widen it: every figure follows.
+    tui.send("jj+");
+    tui.wait_for("264 vs 424");
+    tui.wait_for("modified");
+    tui.resize(30, 8);
+    tui.wait_for("Enlarge");
+    tui.resize(140, 40);
+    tui.wait_for("264 vs 424");
+    tui.send("u");
+    tui.wait_for("256 vs 416");
+    tui.send("\x12"); // Ctrl-R
+    tui.wait_for("264 vs 424");
+    tui.send("q");
+    tui.wait_for("Unsaved edits");
+    tui.send("y");
+    assert!(tui.wait_for_exit().success());
+}
+
+#[test]
+fn opens_a_preset_by_name_and_quits_at_once_when_unchanged() {
+    let mut tui = Session::start(&["--preset", "resnet_bottleneck"], 100, 30);
+    tui.wait_for("res2b_branch2b");
+    tui.send("q");
+    assert!(tui.wait_for_exit().success());
+}
+
+#[test]
+fn without_a_terminal_it_points_to_the_summary_command() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_convtui"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a terminal") && stderr.contains("convtui summary"));
+}

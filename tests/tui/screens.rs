@@ -1,0 +1,164 @@
+//! The main screens rendered on TestBackend and compared with snapshots in `snapshots/` (set
+//! `UPDATE_SNAPSHOTS=1` to rewrite them after a deliberate change, and review the diff).
+
+use std::path::PathBuf;
+
+use convtui::tui::action::{Action, Command};
+use convtui::tui::app::App;
+use convtui::tui::update::{start, update};
+use convtui::tui::worker::{EngineEvent, Measured};
+use ratatui::crossterm::event::KeyCode;
+
+use crate::support::{app, key, press, screen};
+
+fn assert_snapshot(name: &str, text: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tui/snapshots")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("{}\n", text.trim_end_matches('\n'))).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        text.trim_end_matches('\n'),
+        expected.trim_end_matches('\n'),
+        "screen differs from {}",
+        path.display()
+    );
+}
+
+/// The app with every 1×1 layer measured by a pretend engine, deterministically.
+fn measured(name: &str) -> App {
+    let mut app = app(name);
+    let simd = EngineEvent::EngineDescribed {
+        simd: "avx2+fma".into(),
+        threads: 2,
+    };
+    update(&mut app, Action::EngineReported(simd));
+    update(
+        &mut app,
+        Action::EngineReported(EngineEvent::PeakProbed(Ok(100.0))),
+    );
+    let Some(Command::Measure(job)) = start(&mut app).pop() else {
+        panic!("the start measures the 1×1 layers")
+    };
+    for (i, shape) in job.shapes.iter().enumerate() {
+        let event = EngineEvent::ShapeMeasured {
+            generation: job.generation,
+            shape: *shape,
+            result: Ok(Measured {
+                gflops: 20.0 + 10.0 * i as f64,
+                seconds: 0.000_5 * (i + 1) as f64,
+                runs: 5,
+            }),
+        };
+        update(&mut app, Action::EngineReported(event));
+    }
+    let finished = EngineEvent::EngineFinished {
+        generation: job.generation,
+    };
+    update(&mut app, Action::EngineReported(finished));
+    app
+}
+
+#[test]
+fn inception_wide() {
+    let mut app = measured("inception3a");
+    let text = screen(&mut app, 140, 40);
+    assert!(text.contains("256 vs 416"), "{text}");
+    assert!(text.contains("avx2+fma"));
+    assert_snapshot("inception_wide", &text);
+}
+
+#[test]
+fn inception_at_80x24() {
+    let mut app = measured("inception3a");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("256/416"), "{text}");
+    assert_snapshot("inception_80x24", &text);
+}
+
+#[test]
+fn nin_wide_after_a_bypass() {
+    let mut app = measured("nin");
+    for _ in 0..2 {
+        press(&mut app, key(KeyCode::Char('j')));
+    }
+    press(&mut app, key(KeyCode::Char('x')));
+    assert_snapshot("nin_bypassed", &screen(&mut app, 140, 36));
+}
+
+#[test]
+fn a_broken_block_shows_the_error_and_greyed_figures() {
+    let mut app = measured("resnet_bottleneck");
+    for _ in 0..8 {
+        press(&mut app, key(KeyCode::Char('j')));
+    }
+    press(&mut app, key(KeyCode::Char('-')));
+    let text = screen(&mut app, 140, 36);
+    assert!(text.contains("residual 0 \"res2b\""), "{text}");
+    assert!(text.contains("last that fit"), "{text}");
+    assert_snapshot("resnet_broken", &text);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = measured("inception3a");
+    press(&mut app, key(KeyCode::Char('?')));
+    let text = screen(&mut app, 100, 50);
+    for help in ["undo", "redo", "bypass", "export", "Ctrl-r"] {
+        assert!(text.contains(help), "help lacks {help}");
+    }
+    assert_snapshot("help", &text);
+}
+
+#[test]
+fn edit_form() {
+    let mut app = measured("inception3a");
+    for _ in 0..7 {
+        press(&mut app, key(KeyCode::Char('j')));
+    }
+    press(&mut app, key(KeyCode::Enter));
+    let text = screen(&mut app, 120, 36);
+    assert!(text.contains("out channels"));
+    assert_snapshot("edit_form", &text);
+}
+
+#[test]
+fn pickers_prompts_and_quit_question() {
+    let mut app = measured("inception3a");
+    press(&mut app, key(KeyCode::Char('p')));
+    assert_snapshot("preset_picker", &screen(&mut app, 100, 30));
+    press(&mut app, key(KeyCode::Esc));
+    press(&mut app, key(KeyCode::Char('a')));
+    assert_snapshot("add_layer", &screen(&mut app, 100, 30));
+    press(&mut app, key(KeyCode::Esc));
+    press(&mut app, key(KeyCode::Char('e')));
+    let text = screen(&mut app, 100, 30);
+    assert!(text.contains("inception3a.summary.json"));
+    press(&mut app, key(KeyCode::Esc));
+    press(&mut app, key(KeyCode::Char('d')));
+    press(&mut app, key(KeyCode::Char('q')));
+    assert_snapshot("confirm_quit", &screen(&mut app, 100, 30));
+}
+
+#[test]
+fn too_small_says_so_at_30x8_and_survives_1x1() {
+    let mut app = measured("inception3a");
+    let text = screen(&mut app, 30, 8);
+    assert!(text.contains("Enlarge the terminal"), "{text}");
+    assert_snapshot("too_small", &text);
+    for (w, h) in [(1, 1), (0, 0), (2, 1), (59, 20), (60, 21)] {
+        screen(&mut app, w, h);
+    }
+    press(&mut app, key(KeyCode::Char('?')));
+    screen(&mut app, 10, 3);
+    assert!(screen(&mut app, 120, 40).contains("Keys"));
+}
