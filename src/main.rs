@@ -183,8 +183,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         None => {
             let (block, _) = cli.source.load()?;
-            // The engine is plugged in here: replace `MissingEngine` with the real `Measurer`.
-            tui::run(block, cli.source.origin(), tui::MissingEngine)?;
+            let engine = tui::EngineMeasurer::new(default_threads());
+            tui::run(block, cli.source.origin(), engine)?;
         }
     }
     Ok(())

@@ -86,8 +86,7 @@ pub fn measure(
     budget: Budget,
 ) -> Result<Measurement, EngineError> {
     let checked = shape.check()?;
-    let bytes = (checked.weight_len as u64 + checked.input_len as u64 + checked.output_len as u64)
-        .saturating_mul(size_of::<f32>() as u64);
+    let bytes = checked.shape.buffer_bytes();
     if bytes > MEASURE_MAX_BYTES {
         let detail =
             format!("its buffers need {bytes} bytes, over the {MEASURE_MAX_BYTES}-byte limit");

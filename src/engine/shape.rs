@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::error::EngineError;
 
 /// `c_in → c_out` channels over an `h × w` image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PointwiseShape {
     pub c_in: usize,
     pub c_out: usize,
@@ -96,6 +96,25 @@ impl PointwiseShape {
             output_len,
             macs,
         })
+    }
+
+    /// FLOPs of one run, 2·C_in·C_out·H·W, saturating: for sizing work before checking it.
+    pub fn flops(self) -> u64 {
+        [self.c_in, self.c_out, self.h, self.w]
+            .iter()
+            .fold(2u64, |acc, &n| acc.saturating_mul(n as u64))
+    }
+
+    /// Bytes of the f32 weights, input and output a run needs, saturating.
+    pub fn buffer_bytes(self) -> u64 {
+        let pixels = (self.h as u64).saturating_mul(self.w as u64);
+        let weights = (self.c_in as u64).saturating_mul(self.c_out as u64);
+        let input = (self.c_in as u64).saturating_mul(pixels);
+        let output = (self.c_out as u64).saturating_mul(pixels);
+        weights
+            .saturating_add(input)
+            .saturating_add(output)
+            .saturating_mul(size_of::<f32>() as u64)
     }
 
     fn product(self, quantity: &'static str, a: usize, b: usize) -> Result<usize, EngineError> {

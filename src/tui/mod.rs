@@ -10,6 +10,7 @@
 pub mod action;
 pub mod app;
 pub mod edit;
+mod engine_measurer;
 pub mod event_loop;
 pub mod export;
 pub mod form;
@@ -28,5 +29,6 @@ pub mod view;
 pub mod worker;
 
 pub use app::{App, Origin};
+pub use engine_measurer::EngineMeasurer;
 pub use terminal::{TuiError, run};
-pub use worker::{GemmShape, Measured, Measurer, MissingEngine};
+pub use worker::{Measured, Measurer};

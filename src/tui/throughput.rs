@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::analysis::PointwiseLayer;
 
-use super::worker::{EngineEvent, GemmShape, Job, Measured};
+use crate::engine::PointwiseShape;
+
+use super::worker::{EngineEvent, Job, Measured};
 
 /// Shapes whose buffers exceed this are not run (a note says so).
 pub const MAX_BUFFER_BYTES: u64 = 256 << 20;
@@ -35,8 +37,8 @@ pub struct Throughput {
     pub simd: Option<String>,
     pub threads: Option<usize>,
     pub peak: Peak,
-    results: HashMap<GemmShape, Result<Measured, String>>,
-    histories: HashMap<GemmShape, Vec<f64>>,
+    results: HashMap<PointwiseShape, Result<Measured, String>>,
+    histories: HashMap<PointwiseShape, Vec<f64>>,
     /// Every measurement in arrival order (GFLOP/s), newest last.
     pub recent: Vec<f64>,
     /// The generation of the last job sent, and whether it is still running.
@@ -60,11 +62,11 @@ impl Default for Throughput {
 }
 
 /// The engine's shape for a 1×1 layer, or why it is not run.
-pub fn shape_of(layer: &PointwiseLayer) -> Result<GemmShape, String> {
+pub fn shape_of(layer: &PointwiseLayer) -> Result<PointwiseShape, String> {
     if layer.groups != 1 {
         return Err(format!("grouped ({}): not run", layer.groups));
     }
-    let shape = GemmShape {
+    let shape = PointwiseShape {
         c_in: layer.c_in,
         c_out: layer.c_out,
         h: layer.h,
@@ -113,7 +115,7 @@ impl Throughput {
     /// The job that measures every shape of `layers` not measured yet, if any; starting it
     /// makes every earlier job stale.
     pub fn plan(&mut self, layers: &[PointwiseLayer]) -> Option<Job> {
-        let shapes: BTreeSet<GemmShape> = layers
+        let shapes: BTreeSet<PointwiseShape> = layers
             .iter()
             .filter_map(|layer| shape_of(layer).ok())
             .filter(|shape| !self.results.contains_key(shape))
@@ -137,7 +139,7 @@ impl Throughput {
 
     /// Takes a worker report in; `wanted` says whether a shape is still in the document, and
     /// results for shapes that are not are dropped.
-    pub fn record(&mut self, event: EngineEvent, wanted: impl Fn(GemmShape) -> bool) {
+    pub fn record(&mut self, event: EngineEvent, wanted: impl Fn(PointwiseShape) -> bool) {
         match event {
             EngineEvent::EngineDescribed { simd, threads } => {
                 self.simd = Some(simd);

@@ -12,35 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-/// The GEMM a 1×1 convolution runs: `C_out × C_in` weights times `C_in × (H·W)` inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GemmShape {
-    pub c_in: usize,
-    pub c_out: usize,
-    pub h: usize,
-    pub w: usize,
-}
-
-impl GemmShape {
-    /// FLOPs of one run: 2 · C_in · C_out · H · W (saturating).
-    pub fn flops(self) -> u64 {
-        [self.c_in, self.c_out, self.h, self.w]
-            .iter()
-            .fold(2u64, |acc, &n| acc.saturating_mul(n as u64))
-    }
-
-    /// Bytes of f32 buffers a run needs: weights, input and output.
-    pub fn buffer_bytes(self) -> u64 {
-        let pixels = (self.h as u64).saturating_mul(self.w as u64);
-        let weights = (self.c_in as u64).saturating_mul(self.c_out as u64);
-        let input = (self.c_in as u64).saturating_mul(pixels);
-        let output = (self.c_out as u64).saturating_mul(pixels);
-        weights
-            .saturating_add(input)
-            .saturating_add(output)
-            .saturating_mul(4)
-    }
-}
+use crate::engine::PointwiseShape;
 
 /// One measurement of a shape.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,37 +34,14 @@ pub trait Measurer: Send + 'static {
     /// Probes the machine's peak GFLOP/s; called once, first, on the worker thread.
     fn peak_gflops(&mut self) -> Result<f64, String>;
     /// Runs one 1×1 convolution of this shape and reports its throughput.
-    fn measure(&mut self, shape: GemmShape) -> Result<Measured, String>;
-}
-
-/// Stands in until the engine is built: every probe and measurement says so.
-#[derive(Debug, Default)]
-pub struct MissingEngine;
-
-impl Measurer for MissingEngine {
-    fn simd(&self) -> String {
-        "no engine".into()
-    }
-
-    /// None: nothing runs.
-    fn threads(&self) -> usize {
-        0
-    }
-
-    fn peak_gflops(&mut self) -> Result<f64, String> {
-        Err("engine not built yet".into())
-    }
-
-    fn measure(&mut self, _shape: GemmShape) -> Result<Measured, String> {
-        Err("engine not built yet".into())
-    }
+    fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String>;
 }
 
 /// Shapes to measure, tagged with the generation of the document state that asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub generation: u64,
-    pub shapes: Vec<GemmShape>,
+    pub shapes: Vec<PointwiseShape>,
 }
 
 /// What the worker reports, in the past tense.
@@ -105,7 +54,7 @@ pub enum EngineEvent {
     PeakProbed(Result<f64, String>),
     ShapeMeasured {
         generation: u64,
-        shape: GemmShape,
+        shape: PointwiseShape,
         result: Result<Measured, String>,
     },
     /// Every shape of the job was measured (a job abandoned for a newer one never finishes).
@@ -242,7 +191,7 @@ mod tests {
 
     /// Records what it is asked to measure and waits for a go-ahead before each run.
     struct Gated {
-        started: Sender<GemmShape>,
+        started: Sender<PointwiseShape>,
         go: Receiver<()>,
     }
 
@@ -256,7 +205,7 @@ mod tests {
         fn peak_gflops(&mut self) -> Result<f64, String> {
             Ok(1.0)
         }
-        fn measure(&mut self, shape: GemmShape) -> Result<Measured, String> {
+        fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String> {
             let _ = self.started.send(shape);
             self.go
                 .recv_timeout(Duration::from_secs(20))
@@ -269,8 +218,8 @@ mod tests {
         }
     }
 
-    fn shape(c: usize) -> GemmShape {
-        GemmShape {
+    fn shape(c: usize) -> PointwiseShape {
+        PointwiseShape {
             c_in: c,
             c_out: c,
             h: 1,
@@ -315,7 +264,7 @@ mod tests {
                 seen.push(event);
             }
         }
-        let measured: Vec<(u64, GemmShape)> = seen
+        let measured: Vec<(u64, PointwiseShape)> = seen
             .iter()
             .filter_map(|e| match e {
                 EngineEvent::ShapeMeasured {

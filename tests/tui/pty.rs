@@ -140,7 +140,9 @@ impl Drop for Session {
 fn a_new_user_session() {
     let mut tui = Session::start(&[], 140, 40);
     tui.wait_for("256 vs 416");
-    tui.wait_for("engine not built yet");
+    // The real engine measures the four 1×1 layers: the pane names the path and fills in.
+    tui.wait_for(convtui::engine::simd_path());
+    tui.wait_for("4 runs");
     tui.send("?");
     tui.wait_for("Keys");
     // Esc alone: a key sent right after it would read as Alt+key.

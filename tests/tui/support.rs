@@ -1,12 +1,13 @@
 //! Helpers shared by the TUI tests: an app on a preset, keys, and a screen as text.
 
+use convtui::engine::PointwiseShape;
 use convtui::preset;
 use convtui::tui::action::{Action, Command};
 use convtui::tui::app::App;
 use convtui::tui::keymap::action_for;
 use convtui::tui::theme::Theme;
 use convtui::tui::update::update;
-use convtui::tui::{GemmShape, Measured, Measurer, Origin};
+use convtui::tui::{Measured, Measurer, Origin};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -88,7 +89,7 @@ impl Measurer for FakeEngine {
         Ok(100.0)
     }
 
-    fn measure(&mut self, shape: GemmShape) -> Result<Measured, String> {
+    fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String> {
         let gflops = 10.0 + (shape.c_out % 50) as f64;
         Ok(Measured {
             gflops,
