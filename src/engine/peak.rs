@@ -30,11 +30,20 @@ pub struct Peak {
 
 /// FMA chains per thread; see the module doc for why 24.
 const CHAINS: usize = 24;
-/// FMA probe: rounds per thread count, and the length of one round.
-/// Many short rounds rather than a few long ones: on a shared machine the best short round is
-/// the one nothing interrupted.
-const FMA_ROUNDS: usize = 12;
-const FMA_ROUND: Duration = Duration::from_millis(3);
+/// FMA probe: every thread runs chunks of FMAs without pause for `FMA_WARMUP + FMA_WINDOW`,
+/// and only chunks that ran wholly inside the window count. Short separate rounds are not
+/// enough with several threads: a pool worker woken for each round is often placed on the
+/// waking thread's core, and the two then share it; busy for a whole window, the scheduler
+/// spreads them out during the warm-up.
+const FMA_CHUNK: Duration = Duration::from_micros(200);
+const FMA_WARMUP: Duration = Duration::from_millis(25);
+const FMA_WINDOW: Duration = Duration::from_millis(50);
+/// Rounds: at least `FMA_MIN_ROUNDS`, then more (up to `FMA_MAX_ROUNDS`) until a second round
+/// confirms the best within `FMA_AGREEMENT`; a shared machine sometimes lends a core away for
+/// a round, and that round must not become the peak.
+const FMA_MIN_ROUNDS: usize = 3;
+const FMA_MAX_ROUNDS: usize = 10;
+const FMA_AGREEMENT: f64 = 0.05;
 /// Bandwidth probe: buffer (split among threads; 4× a 32 MiB L3, halved while the allocator
 /// refuses it) and rounds.
 const STREAM_BYTES: usize = 128 << 20;
@@ -102,25 +111,69 @@ fn fma_chains(iterations: u64) -> f32 {
 }
 
 fn fma_gflops(threads: usize) -> Result<f64, EngineError> {
-    // Calibrate on one thread (this also ramps the clock up), then size a round to FMA_ROUND.
-    let mut iterations = 1u64 << 14;
+    // Calibrate a chunk on one thread (this also ramps the clock up).
+    let mut iterations = 1u64 << 10;
     loop {
         let start = Instant::now();
         black_box(fma_chains(iterations));
-        if start.elapsed() >= FMA_ROUND / 2 || iterations >= 1 << 40 {
+        if start.elapsed() >= FMA_CHUNK || iterations >= 1 << 40 {
             break;
         }
         iterations *= 2;
     }
-    let mut best = 0.0f64;
-    for _ in 0..FMA_ROUNDS {
-        let wall = on_threads(threads, |_| {
-            black_box(fma_chains(iterations));
+    let flops_per_chunk = 2.0 * (CHAINS * LANES) as f64 * iterations as f64;
+    let mut rounds: Vec<f64> = Vec::new();
+    while rounds.len() < FMA_MIN_ROUNDS || !confirmed(&rounds) && rounds.len() < FMA_MAX_ROUNDS {
+        let rates: Vec<Mutex<f64>> = (0..threads).map(|_| Mutex::new(0.0)).collect();
+        let start = Instant::now();
+        on_threads(threads, |i| {
+            let rate = chunks_in_window(start, iterations) * flops_per_chunk;
+            *rates[i].lock().unwrap_or_else(|p| p.into_inner()) = rate;
         })?;
-        let flops = 2.0 * (CHAINS * LANES) as f64 * iterations as f64 * threads as f64;
-        best = best.max(flops / wall.as_secs_f64() / 1e9);
+        // The threads ran their windows at the same time, so their rates add up.
+        let total: f64 = rates
+            .iter()
+            .map(|r| *r.lock().unwrap_or_else(|p| p.into_inner()))
+            .sum();
+        rounds.push(total / 1e9);
     }
-    Ok(best)
+    Ok(rounds.iter().copied().fold(0.0, f64::max))
+}
+
+/// Whether at least two rounds lie within `FMA_AGREEMENT` of the best one.
+fn confirmed(rounds: &[f64]) -> bool {
+    let best = rounds.iter().copied().fold(0.0, f64::max);
+    rounds
+        .iter()
+        .filter(|&&r| r >= best * (1.0 - FMA_AGREEMENT))
+        .count()
+        >= 2
+}
+
+/// Runs chunks of `iterations` FMA rounds until the window closes; returns chunks per second
+/// over the chunks that started and ended inside the window.
+fn chunks_in_window(start: Instant, iterations: u64) -> f64 {
+    let (open, close) = (FMA_WARMUP, FMA_WARMUP + FMA_WINDOW);
+    let mut counted = 0u32;
+    let mut first: Option<Duration> = None;
+    let mut last = Duration::ZERO;
+    loop {
+        let before = start.elapsed();
+        if before >= close {
+            break;
+        }
+        black_box(fma_chains(iterations));
+        let after = start.elapsed();
+        if before >= open && after <= close {
+            counted += 1;
+            first.get_or_insert(before);
+            last = after;
+        }
+    }
+    match first {
+        Some(first) if last > first => f64::from(counted) / (last - first).as_secs_f64(),
+        _ => 0.0,
+    }
 }
 
 /// Sums a slice with enough independent vector accumulators to keep loads in flight.
