@@ -6,7 +6,7 @@ use crate::model::{LayerKind, NodePath, Shape};
 use super::pointwise::Dropped;
 
 /// Which part of a composite a group row opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GroupPart {
     Concat,
     /// Branch `i` (0-based) of a concat.

@@ -12,25 +12,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, StatefulWidget, Table, TableState, Widget};
 
 use crate::analysis::{GroupPart, Row as AnalysisRow};
-use crate::model::{LayerKind, Node, NodePath};
+use crate::model::{Layer, LayerKind, Node, NodePath};
 use crate::report::numbers::{grouped, short};
 
 use super::super::app::{App, Pane};
 use super::super::outline::{OutlineRow, Target};
 
-type Figures<'a> = HashMap<(&'a NodePath, Option<(u8, usize)>), &'a AnalysisRow>;
-
-/// `GroupPart` as a hashable key.
-fn part_key(part: GroupPart) -> (u8, usize) {
-    match part {
-        GroupPart::Concat => (0, 0),
-        GroupPart::Branch(i) => (1, i),
-        GroupPart::Residual => (2, 0),
-        GroupPart::Body => (3, 0),
-        GroupPart::Shortcut => (4, 0),
-        GroupPart::Identity => (5, 0),
-    }
-}
+type Figures<'a> = HashMap<(&'a NodePath, Option<GroupPart>), &'a AnalysisRow>;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
@@ -91,7 +79,7 @@ fn index(rows: &[AnalysisRow]) -> Figures<'_> {
     rows.iter()
         .map(|row| match row {
             AnalysisRow::Layer(layer) => ((&layer.path, None), row),
-            AnalysisRow::Group(group) => ((&group.path, Some(part_key(group.part))), row),
+            AnalysisRow::Group(group) => ((&group.path, Some(group.part)), row),
         })
         .collect()
 }
@@ -110,7 +98,7 @@ fn table_row<'a>(
         matches!(&row.target, Target::Node(p) if app.error.as_ref().is_some_and(|e| e.path() == p));
     let mark = if failing { "✗ " } else { "" };
     let indent = "  ".repeat(row.depth);
-    let mut found = figures.get(&(path, row.part.map(part_key))).copied();
+    let mut found = figures.get(&(path, row.part)).copied();
     // Stale figures are only shown for a layer of the same kind as the one now at that path.
     if let (Some(AnalysisRow::Layer(old)), Some(Node::Layer(now))) = (found, node)
         && stale
@@ -119,11 +107,17 @@ fn table_row<'a>(
         found = None;
     }
     let (name, kind, style) = describe(app, row, node);
-    let name_cell = Line::from(vec![
+    let mut name_spans = vec![
         Span::styled(mark, theme.error()),
         Span::raw(indent),
         Span::styled(name, style),
-    ]);
+    ];
+    if let (None, Some(Node::Layer(layer))) = (row.part, node)
+        && let Some(role) = counterpart_role(app, path, layer)
+    {
+        name_spans.push(Span::styled(format!(" · {role}"), theme.muted()));
+    }
+    let name_cell = Line::from(name_spans);
     let figure_style = if stale { theme.stale() } else { Style::new() };
     let (shape, params, macs) = match found {
         Some(AnalysisRow::Layer(layer)) => {
@@ -165,6 +159,20 @@ fn table_row<'a>(
         right(params).style(figure_style),
         right(macs).style(figure_style),
     ])
+}
+
+/// What the counterpart without 1×1 convolutions does with this 1×1 conv: the rule that drops
+/// it, or "stays" — so the user sees which of the seed's claims each 1×1 stands for.
+fn counterpart_role(app: &App, path: &NodePath, layer: &Layer) -> Option<&'static str> {
+    if !layer.is_pointwise_conv() || layer.bypassed {
+        return None;
+    }
+    let (summary, _) = app.figures()?;
+    let counterpart = summary.counterpart.as_ref().ok()?;
+    Some(match counterpart.plan.dropped.get(path) {
+        Some(dropped) if dropped.conv == *path => dropped.role.label(),
+        _ => "stays",
+    })
 }
 
 /// The name and kind cells and their style.
