@@ -6,6 +6,12 @@ use std::io::{self, Write};
 use std::path::Path;
 
 pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a directory; give a file name",
+        ));
+    }
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;

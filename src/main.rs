@@ -1,5 +1,6 @@
 //! The `convtui` binary: parses the command line and hands off to the library.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,6 +46,7 @@ enum Command {
             long,
             value_name = "C_IN,C_OUT,H,W",
             value_parser = parse_pointwise,
+            allow_hyphen_values = true,
             conflicts_with_all = ["file", "preset"]
         )]
         pointwise: Option<PointwiseShape>,
@@ -152,16 +154,18 @@ fn run(cli: Cli) -> Result<()> {
             let (block, summary) = summarize(&source)?;
             if json {
                 let doc = summary_doc(&block, &summary);
-                println!("{}", serde_json::to_string_pretty(&doc)?);
+                emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
             } else {
-                print!("{}", summary_table(&block, &summary));
+                emit(&summary_table(&block, &summary))?;
             }
         }
         Some(Command::Presets) => {
+            let mut list = String::new();
             for builtin in BUILTINS {
                 let block = preset::builtin(builtin.name)?;
-                println!("{:<20} {}", builtin.name, block.description);
+                list.push_str(&format!("{:<20} {}\n", builtin.name, block.description));
             }
+            emit(&list)?;
         }
         Some(Command::Bench {
             source,
@@ -176,9 +180,9 @@ fn run(cli: Cli) -> Result<()> {
             let threads = threads.map_or_else(default_threads, usize::from);
             let report = run_bench(&shapes, threads, Budget::default())?;
             if json {
-                println!("{}", report.to_json()?);
+                emit(&format!("{}\n", report.to_json()?))?;
             } else {
-                print!("{}", report.to_table());
+                emit(&report.to_table())?;
             }
         }
         None => {
@@ -190,9 +194,42 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// Writes the command's output to stdout; a reader that went away (`convtui … | head`) is not
+/// an error worth a message, so that case is told apart.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| anyhow::Error::new(e).context("cannot write to standard output"))
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: print as clap formats them.
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            // One line, as for every other error; `--help` has the rest.
+            let text = error.render().to_string();
+            let reason = text.lines().next().unwrap_or("invalid arguments");
+            let reason = reason.strip_prefix("error: ").unwrap_or(reason);
+            eprintln!("convtui: error: {reason} (see `convtui --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("convtui: error: {error:#}");
             ExitCode::FAILURE

@@ -4,8 +4,10 @@ use std::io;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PresetError {
-    #[error("{file}: cannot read: {source}")]
-    Read { file: String, source: io::Error },
+    // The I/O error is part of the message, not a `source`, so that a cause chain printed
+    // with it (anyhow's `{:#}`) does not say it twice.
+    #[error("{file}: cannot read: {error}")]
+    Read { file: String, error: io::Error },
     #[error("{file}:{line}:{column}: {message}")]
     Json {
         file: String,
@@ -15,8 +17,10 @@ pub enum PresetError {
     },
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
-    #[error("{file}: cannot write: {source}")]
-    Write { file: String, source: io::Error },
+    #[error("{file}: larger than {limit} bytes, the most a block file may be")]
+    TooLarge { file: String, limit: u64 },
+    #[error("{file}: cannot write: {error}")]
+    Write { file: String, error: io::Error },
     #[error("no preset named \"{name}\"; the built-in presets are {known}")]
     UnknownPreset { name: String, known: String },
 }

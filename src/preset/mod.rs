@@ -6,6 +6,7 @@ mod error;
 mod format;
 mod pair_json;
 
+use std::io::Read;
 use std::path::Path;
 
 pub use error::PresetError;
@@ -52,6 +53,8 @@ pub fn builtin(name: &str) -> Result<Block, PresetError> {
 
 /// Parses a block from JSON text; `source` names it in errors (a path, or "preset NAME").
 pub fn parse(text: &str, source: &str) -> Result<Block, PresetError> {
+    // Editors on Windows often start UTF-8 files with a byte-order mark, which JSON forbids.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json: format::BlockJson =
         serde_json::from_str(text).map_err(|e| PresetError::from_json(source, &e))?;
     convert::block_from_json(json).map_err(|message| PresetError::Invalid {
@@ -60,11 +63,31 @@ pub fn parse(text: &str, source: &str) -> Result<Block, PresetError> {
     })
 }
 
+/// The largest block file read: a hand-written block is a few KiB and a whole network a few
+/// hundred; the limit keeps `/dev/zero` or a wrong multi-gigabyte file from eating memory.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
 pub fn load(path: &Path) -> Result<Block, PresetError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Read {
+    let read_error = |error| PresetError::Read {
         file: file.clone(),
-        source,
+        error,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(PresetError::TooLarge {
+            file,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        ))
     })?;
     parse(&text, &file)
 }
@@ -78,8 +101,8 @@ pub fn to_json(block: &Block) -> String {
 }
 
 pub fn save(block: &Block, path: &Path) -> Result<(), PresetError> {
-    write_atomically(path, to_json(block).as_bytes()).map_err(|source| PresetError::Write {
+    write_atomically(path, to_json(block).as_bytes()).map_err(|error| PresetError::Write {
         file: path.display().to_string(),
-        source,
+        error,
     })
 }

@@ -225,3 +225,57 @@ fn bench_rejects_bad_shapes_and_thread_counts() {
         );
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_convtui"))
+        .args(["summary", "--preset", "nin"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe, as `| head -c 1` does.
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert!(out.status.success() || out.status.code() == Some(1));
+}
+
+#[test]
+fn endless_files_are_refused_without_reading_them_all() {
+    let out = convtui(&["summary", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the most a block file may be"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn usage_errors_are_one_line() {
+    for args in [
+        &["bench", "--pointwise", "4,4,4"][..],
+        &["summary", "--frobnicate"],
+        &["bench", "--threads", "0", "--pointwise", "1,1,1,1"],
+    ] {
+        let out = convtui(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&out).lines().count(),
+            1,
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn io_errors_are_said_once() {
+    let out = convtui(&["summary", "/no/such/file.json"]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+}
