@@ -244,14 +244,23 @@ impl Walker<'_> {
         let dropped: Option<Dropped> = self.plan.dropped.get(path).cloned();
         let mut kind = layer.kind.clone();
         let adjustment = self.plan.adjusted.get(path);
-        if let (Some(adjust), LayerKind::Conv(conv)) = (adjustment, &mut kind) {
-            if let Some(out) = adjust.out_channels {
-                conv.out_channels = out;
+        let scale = |stride: Pair, factor: Pair| {
+            Pair::new(
+                stride.h.saturating_mul(factor.h),
+                stride.w.saturating_mul(factor.w),
+            )
+        };
+        match (adjustment, &mut kind) {
+            (Some(adjust), LayerKind::Conv(conv)) => {
+                if let Some(out) = adjust.out_channels {
+                    conv.out_channels = out;
+                }
+                conv.stride = scale(conv.stride, adjust.stride_factor);
             }
-            conv.stride = Pair::new(
-                conv.stride.h.saturating_mul(adjust.stride_factor.h),
-                conv.stride.w.saturating_mul(adjust.stride_factor.w),
-            );
+            (Some(adjust), LayerKind::Pool(pool)) => {
+                pool.stride = scale(pool.stride, adjust.stride_factor);
+            }
+            _ => {}
         }
         let mut row = LayerRow {
             path: path.clone(),

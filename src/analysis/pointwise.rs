@@ -7,12 +7,18 @@
 //! 3. *project*: a 1×1 right after a pool: dropped, the pool passes its channels on;
 //! 4. any other 1×1 stays.
 //!
-//! A dropped 1×1 with stride s folds its stride into the conv that replaces it, so spatial sizes
-//! downstream stay as they were (exactly for mix; for reduce up to floor rounding).
+//! Rules apply in that order: each pass looks for a reduce anywhere in the chain, then a mix,
+//! then a project, and a drop starts the next pass. A residual's shortcut is left alone (its
+//! 1×1 matches the body's shape). A strided 1×1 folds its stride into the layer that replaces
+//! it, and goes only where that gives exactly the spatial size it gave; otherwise it stays.
 
 use std::collections::BTreeMap;
 
-use crate::model::{Block, Chain, Layer, LayerKind, Node, NodePath, Pair};
+use crate::model::{Block, Chain, Layer, LayerKind, Node, NodePath, Pair, Shape};
+
+use super::infer::infer;
+use super::layer_figures::evaluate;
+use super::rows::Row;
 
 /// Why a 1×1 convolution can go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,7 +102,8 @@ impl Scope<'_> {
 
 pub fn plan(block: &Block, scope: Scope) -> Plan {
     let mut plan = Plan::default();
-    plan_chain(&block.body, &[], scope, &mut plan);
+    let shapes = Shapes::of(block);
+    plan_chain(&block.body, &[], scope, &shapes, &mut plan);
     plan
 }
 
@@ -108,7 +115,9 @@ pub fn role_of(block: &Block, path: &NodePath) -> Option<Role> {
         .map(|dropped| dropped.role)
 }
 
-fn plan_chain(chain: &Chain, prefix: &[usize], scope: Scope, plan: &mut Plan) {
+const RULES: [Role; 3] = [Role::Reduce, Role::Mix, Role::Project];
+
+fn plan_chain(chain: &Chain, prefix: &[usize], scope: Scope, shapes: &Shapes, plan: &mut Plan) {
     let path_of = |index: usize| {
         let mut steps = prefix.to_vec();
         steps.push(index);
@@ -116,9 +125,13 @@ fn plan_chain(chain: &Chain, prefix: &[usize], scope: Scope, plan: &mut Plan) {
     };
     for (index, node) in chain.iter().enumerate() {
         for (step, inner) in node.chains() {
+            // A residual's shortcut exists to match the body's shape; its 1×1 always stays.
+            if matches!(node, Node::Residual(_)) && step == 1 {
+                continue;
+            }
             let mut inner_prefix = path_of(index).0;
             inner_prefix.push(step);
-            plan_chain(inner, &inner_prefix, scope, plan);
+            plan_chain(inner, &inner_prefix, scope, shapes, plan);
         }
     }
 
@@ -126,50 +139,114 @@ fn plan_chain(chain: &Chain, prefix: &[usize], scope: Scope, plan: &mut Plan) {
         chain,
         live: vec![true; chain.len()],
     };
-    // Each pass drops at most one conv and re-reads the chain, so a rule sees the chain as the
-    // previous drops left it (NIN's cccp2 is "preceded by a conv" once cccp1 is gone).
+    // Rule by rule, in DESIGN.md's order; each drop restarts from the first rule on the chain
+    // as the drop left it (NIN's cccp2 is "preceded by a conv" once cccp1 is gone).
     'passes: loop {
-        for index in 0..chain.len() {
-            let Some(Node::Layer(layer)) = walk.live_node(index) else {
-                continue;
-            };
-            let Some(conv) = layer.as_conv().filter(|conv| conv.is_pointwise()) else {
-                continue;
-            };
-            if !scope.admits(&path_of(index), layer) {
-                continue;
-            }
-            let tail = walk.attachments_after(index);
-            let after = tail.last().copied().unwrap_or(index);
-            let (role, partner) = if let Some(next) = walk.reduce_partner(after) {
-                (Role::Reduce, Some(next))
-            } else if let Some(prev) = walk.mix_partner(index, conv.out_channels) {
-                (Role::Mix, Some(prev))
-            } else if walk.follows_pool(index) {
-                (Role::Project, None)
-            } else {
-                continue;
-            };
-            if let Some(partner) = partner {
-                let adjustment = plan.adjusted.entry(path_of(partner)).or_default();
-                adjustment.stride_factor = mul_pair(adjustment.stride_factor, conv.stride);
-                if role == Role::Mix {
-                    adjustment.out_channels = Some(conv.out_channels);
+        for role in RULES {
+            for index in 0..chain.len() {
+                let Some(Node::Layer(layer)) = walk.live_node(index) else {
+                    continue;
+                };
+                let Some(conv) = layer.as_conv().filter(|conv| conv.is_pointwise()) else {
+                    continue;
+                };
+                if !scope.admits(&path_of(index), layer) {
+                    continue;
                 }
+                let tail = walk.attachments_after(index);
+                let after = tail.last().copied().unwrap_or(index);
+                let Some(partner) = (match role {
+                    Role::Reduce => walk.reduce_partner(after),
+                    Role::Mix => walk.mix_partner(index, conv.out_channels),
+                    Role::Project => walk.pool_before(index),
+                }) else {
+                    continue;
+                };
+                let adjustment = plan.adjusted.get(&path_of(partner)).copied();
+                let adjustment = adjustment.unwrap_or_default();
+                let stride = mul_pair(adjustment.stride_factor, conv.stride);
+                // Reduce: the k×k now reads the 1×1's input and must give what it gave.
+                // Mix and project: the partner keeps its input and must give what the 1×1 gave.
+                let (reads, gives) = match role {
+                    Role::Reduce => (
+                        shapes.input(&path_of(index)),
+                        shapes.output(&path_of(partner)),
+                    ),
+                    Role::Mix | Role::Project => (
+                        shapes.input(&path_of(partner)),
+                        shapes.output(&path_of(index)),
+                    ),
+                };
+                if conv.stride != Pair::square(1)
+                    && !folds_exactly(&chain[partner], stride, reads, gives)
+                {
+                    continue;
+                }
+                if role == Role::Mix || stride != adjustment.stride_factor {
+                    let entry = plan.adjusted.entry(path_of(partner)).or_default();
+                    entry.stride_factor = stride;
+                    if role == Role::Mix {
+                        entry.out_channels = Some(conv.out_channels);
+                    }
+                }
+                for removed in std::iter::once(index).chain(tail) {
+                    walk.live[removed] = false;
+                    plan.dropped.insert(
+                        path_of(removed),
+                        Dropped {
+                            role,
+                            conv: path_of(index),
+                        },
+                    );
+                }
+                continue 'passes;
             }
-            for removed in std::iter::once(index).chain(tail) {
-                walk.live[removed] = false;
-                plan.dropped.insert(
-                    path_of(removed),
-                    Dropped {
-                        role,
-                        conv: path_of(index),
-                    },
-                );
-            }
-            continue 'passes;
         }
         break;
+    }
+}
+
+/// Whether `partner` with its stride multiplied by `factor`, reading `reads`, gives the
+/// height and width of `gives`: a strided 1×1 may only go where its stride folds exactly.
+fn folds_exactly(partner: &Node, factor: Pair, reads: Option<Shape>, gives: Option<Shape>) -> bool {
+    let (Some(Node::Layer(layer)), Some(reads), Some(gives)) = (Some(partner), reads, gives) else {
+        return false;
+    };
+    let mut kind = layer.kind.clone();
+    match &mut kind {
+        LayerKind::Conv(conv) => {
+            conv.stride = mul_pair(conv.stride, factor);
+            // Only the spatial size is compared: keep the channel arithmetic trivially valid.
+            conv.groups = 1;
+        }
+        LayerKind::Pool(pool) => pool.stride = mul_pair(pool.stride, factor),
+        _ => return false,
+    }
+    evaluate(&kind, reads).is_ok_and(|f| (f.output.h, f.output.w) == (gives.h, gives.w))
+}
+
+/// Every layer's input and output shape in the block as it is, bypasses ignored: what a
+/// strided 1×1's replacement must reproduce. Empty when the block does not fit, which keeps
+/// strided 1×1s (unstrided ones need no shapes).
+struct Shapes(BTreeMap<NodePath, (Shape, Shape)>);
+
+impl Shapes {
+    fn of(block: &Block) -> Shapes {
+        let rows = infer(block, &Plan::default()).map_or_else(|_| Vec::new(), |i| i.rows);
+        Shapes(
+            rows.iter()
+                .filter_map(Row::as_layer)
+                .map(|row| (row.path.clone(), (row.input, row.output)))
+                .collect(),
+        )
+    }
+
+    fn input(&self, path: &NodePath) -> Option<Shape> {
+        self.0.get(path).map(|(input, _)| *input)
+    }
+
+    fn output(&self, path: &NodePath) -> Option<Shape> {
+        self.0.get(path).map(|(_, output)| *output)
     }
 }
 
@@ -230,10 +307,10 @@ impl ChainWalk<'_> {
         (conv.groups > 0 && width.is_multiple_of(conv.groups)).then_some(cursor)
     }
 
-    fn follows_pool(&self, index: usize) -> bool {
-        self.previous_live(index)
-            .and_then(|prev| self.live_layer(prev))
-            .is_some_and(|layer| matches!(layer.kind, LayerKind::Pool(_)))
+    /// The pool right before the 1×1, which can pass its channels on instead.
+    fn pool_before(&self, index: usize) -> Option<usize> {
+        let prev = self.previous_live(index)?;
+        matches!(self.live_layer(prev)?.kind, LayerKind::Pool(_)).then_some(prev)
     }
 }
 

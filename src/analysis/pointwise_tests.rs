@@ -229,3 +229,86 @@ fn bypass_drops_only_the_flagged_conv() {
     assert_eq!(roles(&plan), vec![("2".into(), Role::Mix)]);
     assert_eq!(role_of(&b, &NodePath(vec![4])), Some(Role::Mix));
 }
+
+fn strided(name: &str, out: usize, k: usize, stride: usize, pad: usize) -> Node {
+    let mut c = Conv::new(out, k);
+    c.stride = Pair::square(stride);
+    c.padding = Pair::square(pad);
+    Node::Layer(Layer::named(name, LayerKind::Conv(c)))
+}
+
+#[test]
+fn reduce_is_tried_along_the_whole_chain_before_mix() {
+    // 3×3 → a 1×1 → b 1×1 → 3×3: b is a reduce; once it is gone, so is a (reduce again), even
+    // though a alone is also "preceded by a conv" (mix).
+    let b = block(
+        Shape::new(8, 16, 16),
+        vec![
+            conv("k1", 16, 3),
+            conv("a", 48, 1),
+            conv("b", 24, 1),
+            conv("k2", 8, 3),
+        ],
+    );
+    let plan = plan(&b, Scope::All);
+    assert_eq!(
+        roles(&plan),
+        vec![("1".into(), Role::Reduce), ("2".into(), Role::Reduce)]
+    );
+}
+
+#[test]
+fn a_projection_shortcut_stays_even_after_a_pool() {
+    // ResNet-D's shortcut: avg pool, then a 1×1 that matches the body's width.
+    let pool = Pool {
+        kind: PoolKind::Avg,
+        kernel: Pair::square(2),
+        stride: Pair::square(2),
+        padding: Pair::square(0),
+        ceil_mode: true,
+    };
+    let b = block(
+        Shape::new(64, 16, 16),
+        vec![Node::Residual(Residual {
+            name: None,
+            body: vec![strided("down", 128, 3, 2, 1)],
+            shortcut: Some(vec![
+                Node::Layer(Layer::new(LayerKind::Pool(pool))),
+                conv("proj", 128, 1),
+            ]),
+        })],
+    );
+    let analysis = Analysis::of(&b, Scope::All).unwrap();
+    assert!(analysis.plan.dropped.is_empty());
+    assert_eq!(analysis.totals.output, Shape::new(128, 8, 8));
+}
+
+#[test]
+fn a_strided_reduce_goes_only_where_its_stride_folds_exactly() {
+    // 1×1/2 then an unpadded 5×5 on 56×56 gives 24×24; a 5×5/2 on 56×56 would give 26×26.
+    let inexact = block(
+        Shape::new(64, 56, 56),
+        vec![strided("r", 16, 1, 2, 0), strided("k", 32, 5, 1, 0)],
+    );
+    assert!(plan(&inexact, Scope::All).dropped.is_empty());
+    // ResNet v1's downsampling reduce: 1×1/2 then a padded 3×3, 56 → 28 either way.
+    let exact = block(
+        Shape::new(256, 56, 56),
+        vec![strided("r", 128, 1, 2, 0), strided("k", 128, 3, 1, 1)],
+    );
+    let analysis = Analysis::of(&exact, Scope::All).unwrap();
+    assert_eq!(roles(&analysis.plan), vec![("0".into(), Role::Reduce)]);
+    assert_eq!(analysis.totals.output, Shape::new(128, 28, 28));
+}
+
+#[test]
+fn a_strided_projection_folds_its_stride_into_the_pool() {
+    let b = block(
+        Shape::new(32, 16, 16),
+        vec![max_pool(), strided("proj", 16, 1, 2, 0)],
+    );
+    let analysis = Analysis::of(&b, Scope::All).unwrap();
+    assert_eq!(roles(&analysis.plan), vec![("1".into(), Role::Project)]);
+    // The pool passes its 32 channels on, at the 8×8 the strided 1×1 gave.
+    assert_eq!(analysis.totals.output, Shape::new(32, 8, 8));
+}
