@@ -1,7 +1,7 @@
 //! Walks a block with a plan applied and produces one row per layer and per group, with shapes
 //! and counts, or the first error, naming where it is.
 
-use crate::model::{Block, Chain, Layer, LayerKind, Node, NodePath, Pair, Shape};
+use crate::model::{Block, Chain, Layer, LayerKind, MAX_NESTING, Node, NodePath, Pair, Shape};
 
 use super::error::ShapeError;
 use super::layer_figures::{check_input, evaluate};
@@ -90,6 +90,13 @@ impl Walker<'_> {
         depth: usize,
         input: Shape,
     ) -> Result<(Shape, Depth), ShapeError> {
+        if node.is_composite() && path.nesting() >= MAX_NESTING {
+            return Err(ShapeError::new(
+                path,
+                node,
+                format!("more than {MAX_NESTING} concats or residuals inside each other"),
+            ));
+        }
         match node {
             Node::Layer(layer) => {
                 let row = self.layer(layer, path, depth, input)?;

@@ -6,6 +6,10 @@ use super::layer::Layer;
 /// residual's body and shortcut are all chains; the counterpart rules walk chains.
 pub type Chain = Vec<Node>;
 
+/// How many concats and residuals may sit inside each other. Deeper than any published block,
+/// and shallow enough that every file the editor can save, the JSON reader reads back.
+pub const MAX_NESTING: usize = 24;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Node {
     Layer(Layer),
@@ -31,6 +35,10 @@ pub struct Residual {
 }
 
 impl Node {
+    pub fn is_composite(&self) -> bool {
+        !matches!(self, Node::Layer(_))
+    }
+
     pub fn name(&self) -> Option<&str> {
         match self {
             Node::Layer(layer) => layer.name.as_deref(),

@@ -29,10 +29,16 @@ impl PresetError {
     pub fn from_json(file: &str, error: &serde_json::Error) -> PresetError {
         let text = error.to_string();
         // serde_json appends " at line L column C"; the location goes in front instead.
-        let message = match text.rfind(" at line ") {
+        let mut message = match text.rfind(" at line ") {
             Some(at) => text[..at].to_string(),
             None => text,
         };
+        if message == "recursion limit exceeded" {
+            message = format!(
+                "nested too deeply (at most {} concats or residuals inside each other)",
+                crate::model::MAX_NESTING
+            );
+        }
         PresetError::Json {
             file: file.to_string(),
             line: error.line(),

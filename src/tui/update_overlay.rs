@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::model::MAX_NESTING;
 use crate::preset::{self, BUILTINS};
 
 use super::action::{Action, Command};
@@ -96,11 +97,17 @@ fn add_layer(app: &mut App, choice: usize) -> Vec<Command> {
     };
     let target = app.selected_target().cloned();
     let node = choice.node(width_at(app, target.as_ref()));
+    let composite = node.is_composite();
     edit_block(app, |block| {
         let path = match &target {
             Some(target) => edit::insert(block, target, node).ok_or("cannot insert here")?,
             None => edit::insert_first(block, node),
         };
+        if composite && path.nesting() >= MAX_NESTING {
+            return Err(format!(
+                "cannot nest more than {MAX_NESTING} concats or residuals inside each other"
+            ));
+        }
         Ok(Some(Target::Node(path)))
     })
 }

@@ -111,3 +111,39 @@ fn nin_matches_the_published_caffe_model() {
     );
     assert_eq!(c.totals.output, Shape::new(1000, 1, 1));
 }
+
+/// `levels` concats inside each other around a ReLU.
+fn nested(levels: usize) -> convtui::model::Block {
+    use convtui::model::{Block, Concat, Layer, LayerKind, Node};
+    let mut node = Node::Layer(Layer::new(LayerKind::Relu));
+    for _ in 0..levels {
+        node = Node::Concat(Concat {
+            name: None,
+            branches: vec![vec![node]],
+        });
+    }
+    Block {
+        name: "deep".into(),
+        description: String::new(),
+        input: Shape::new(4, 4, 4),
+        body: vec![node],
+    }
+}
+
+#[test]
+fn the_deepest_block_analysis_accepts_also_loads_back() {
+    use convtui::model::MAX_NESTING;
+    let deepest = nested(MAX_NESTING);
+    assert!(Summary::of(&deepest).is_ok());
+    let again = preset::parse(&preset::to_json(&deepest), "deep").unwrap();
+    assert_eq!(again, deepest);
+    let error = Summary::of(&nested(MAX_NESTING + 1)).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("more than 24 concats or residuals"),
+        "{error}"
+    );
+    let error = preset::parse(&preset::to_json(&nested(200)), "deep").unwrap_err();
+    assert!(error.to_string().contains("nested too deeply"), "{error}");
+}
