@@ -2,6 +2,7 @@
 //! and the engine benchmark.
 
 pub mod bench;
+pub mod layer_text;
 pub mod numbers;
 pub mod summary_json;
 pub mod table;

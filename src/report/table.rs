@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{Analysis, Comparison, LayerRow, Pair64, Row, Summary, Totals};
-use crate::model::{Block, LayerKind};
+use crate::analysis::{Analysis, Comparison, Pair64, Row, Summary, Totals};
+use crate::model::Block;
 
+use super::layer_text::kind_cell;
 use super::numbers::{bytes, grouped, ratio};
 
 pub fn summary_table(block: &Block, summary: &Summary) -> String {
@@ -25,7 +26,7 @@ const RULE: &str = "─";
 
 fn layer_table(out: &mut String, analysis: &Analysis) {
     let header = format!(
-        "{:<34} {:<14} {:>14} {:>14} {:>12} {:>15}",
+        "{:<34} {:<17} {:>14} {:>14} {:>12} {:>15}",
         "Layer", "Kind", "Input", "Output", "Params", "MACs"
     );
     let width = header.chars().count();
@@ -41,7 +42,7 @@ fn layer_table(out: &mut String, analysis: &Analysis) {
                 };
                 let _ = writeln!(
                     out,
-                    "{:<34} {:<14} {:>14} {:>14}",
+                    "{:<34} {:<17} {:>14} {:>14}",
                     clip(&label, 34),
                     "",
                     group.input.to_string(),
@@ -53,15 +54,15 @@ fn layer_table(out: &mut String, analysis: &Analysis) {
                     .name
                     .clone()
                     .unwrap_or_else(|| layer.kind.label().into());
-                let mut kind = kind_cell(layer);
+                let mut kind = kind_cell(&layer.kind);
                 if let Some(dropped) = &layer.dropped {
                     kind = format!("({}: dropped)", dropped.role.label());
                 }
                 let _ = writeln!(
                     out,
-                    "{:<34} {:<14} {:>14} {:>14} {:>12} {:>15}",
+                    "{:<34} {:<17} {:>14} {:>14} {:>12} {:>15}",
                     clip(&format!("{indent}{name}"), 34),
-                    clip(&kind, 14),
+                    clip(&kind, 17),
                     layer.input.to_string(),
                     layer.output.to_string(),
                     grouped(layer.params()),
@@ -71,25 +72,6 @@ fn layer_table(out: &mut String, analysis: &Analysis) {
         }
     }
     let _ = writeln!(out, "{}", RULE.repeat(width));
-}
-
-fn kind_cell(layer: &LayerRow) -> String {
-    match &layer.kind {
-        LayerKind::Conv(conv) => {
-            let mut cell = format!("conv {}", conv.kernel);
-            if conv.stride.h != 1 || conv.stride.w != 1 {
-                let _ = write!(cell, "/{}", conv.stride.h);
-            }
-            if conv.groups != 1 {
-                let _ = write!(cell, " g{}", conv.groups);
-            }
-            cell
-        }
-        LayerKind::Pool(pool) => {
-            format!("{} {}/{}", layer.kind.label(), pool.kernel, pool.stride.h)
-        }
-        other => other.label().to_string(),
-    }
 }
 
 fn clip(text: &str, width: usize) -> String {

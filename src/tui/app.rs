@@ -52,6 +52,16 @@ impl PromptPurpose {
             PromptPurpose::Export => "Export the JSON summary to",
         }
     }
+
+    /// The line under the path: what happens to it.
+    pub fn note(self) -> &'static str {
+        match self {
+            PromptPurpose::Open => "a convtui-block JSON file; relative paths are from here",
+            PromptPurpose::Save | PromptPurpose::Export => {
+                "written atomically; relative paths are from here"
+            }
+        }
+    }
 }
 
 /// Which overlay, if any, has the keys.

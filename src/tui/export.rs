@@ -31,14 +31,15 @@ pub struct LayerThroughputJson {
     pub name: Option<String>,
     pub c_in: usize,
     pub c_out: usize,
-    pub height: usize,
-    pub width: usize,
+    pub h: usize,
+    pub w: usize,
     /// "measured", "pending", "skipped" or "failed".
     pub status: &'static str,
     pub gflops: Option<f64>,
     pub seconds: Option<f64>,
     pub runs: Option<u32>,
-    pub percent_of_peak: Option<f64>,
+    /// `gflops / peak_gflops`, as in `convtui bench --json`.
+    pub fraction_of_peak: Option<f64>,
     /// Why it was skipped or failed.
     pub note: Option<String>,
 }
@@ -65,13 +66,13 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
                 name: layer.name.clone(),
                 c_in: layer.c_in,
                 c_out: layer.c_out,
-                height: layer.h,
-                width: layer.w,
+                h: layer.h,
+                w: layer.w,
                 status: "pending",
                 gflops: None,
                 seconds: None,
                 runs: None,
-                percent_of_peak: None,
+                fraction_of_peak: None,
                 note: None,
             };
             match app.throughput.status(layer) {
@@ -83,7 +84,7 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
                     json.gflops = Some(m.gflops);
                     json.seconds = Some(m.seconds);
                     json.runs = Some(m.runs);
-                    json.percent_of_peak = peak.map(|p| 100.0 * m.gflops / p);
+                    json.fraction_of_peak = peak.map(|p| m.gflops / p);
                 }
             }
             json

@@ -162,3 +162,20 @@ fn too_small_says_so_at_30x8_and_survives_1x1() {
     screen(&mut app, 10, 3);
     assert!(screen(&mut app, 120, 40).contains("Keys"));
 }
+
+#[test]
+fn large_shapes_are_shown_whole_at_any_width() {
+    let mut app = app("inception3a");
+    // On 224×224×1024 the concat gives 64 + 128 + 32 + 32 = 256 channels, and the pool
+    // branch 224×224×1024 on the way: twelve characters.
+    app.block.input = convtui::model::Shape::new(1024, 224, 224);
+    app.reanalyse();
+    for (width, height) in [(140, 40), (80, 24)] {
+        let text = screen(&mut app, width, height);
+        assert!(text.contains(" 224×224×256"), "{width}×{height}:\n{text}");
+        assert!(
+            !text.contains(" 24×224×"),
+            "{width}×{height}: a shape was cut:\n{text}"
+        );
+    }
+}

@@ -99,9 +99,7 @@ pub fn render_prompt(
         Some(message) if message.level == Level::Error => {
             lines.push(Line::from(format!("✗ {}", message.text)).style(app.theme.error()));
         }
-        _ => lines.push(
-            Line::from("written atomically; relative paths are from here").style(app.theme.muted()),
-        ),
+        _ => lines.push(Line::from(purpose.note()).style(app.theme.muted())),
     }
     lines.push(hint_line(app));
     Paragraph::new(lines)

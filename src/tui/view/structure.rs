@@ -12,7 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, StatefulWidget, Table, TableState, Widget};
 
 use crate::analysis::{GroupPart, Row as AnalysisRow};
-use crate::model::{Layer, LayerKind, Node, NodePath};
+use crate::model::{Layer, Node, NodePath, Shape};
+use crate::report::layer_text::kind_cell;
 use crate::report::numbers::{grouped, short};
 
 use super::super::app::{App, Pane};
@@ -31,19 +32,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .outline
         .iter()
         .map(|row| table_row(app, row, &figures, stale, wide));
+    let shapes = shape_width(&figures, wide);
     let widths = if wide {
         [
             Constraint::Fill(1),
-            Constraint::Length(16),
-            Constraint::Length(23),
+            Constraint::Length(17),
+            Constraint::Length(shapes.max(23)),
             Constraint::Length(11),
             Constraint::Length(13),
         ]
     } else {
         [
             Constraint::Fill(1),
-            Constraint::Length(13),
-            Constraint::Length(11),
+            Constraint::Length(15),
+            Constraint::Length(shapes.max(11)),
             Constraint::Length(7),
             Constraint::Length(7),
         ]
@@ -72,6 +74,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             inner,
             buf,
         );
+    }
+}
+
+/// The widest shape cell, so that a 224×224×1024 is never cut to 24×224×1024.
+fn shape_width(figures: &Figures, wide: bool) -> u16 {
+    figures
+        .values()
+        .map(|row| {
+            let (input, output) = match row {
+                AnalysisRow::Layer(layer) => (layer.input, layer.output),
+                AnalysisRow::Group(group) => (group.input, group.output),
+            };
+            shape_text(input, output, wide).chars().count()
+        })
+        .max()
+        .map_or(0, |n| u16::try_from(n).unwrap_or(u16::MAX))
+}
+
+/// "in → out" when wide, "out" otherwise.
+fn shape_text(input: Shape, output: Shape, wide: bool) -> String {
+    if wide {
+        format!("{input} → {output}")
+    } else {
+        output.to_string()
     }
 }
 
@@ -121,15 +147,7 @@ fn table_row<'a>(
     let figure_style = if stale { theme.stale() } else { Style::new() };
     let (shape, params, macs) = match found {
         Some(AnalysisRow::Layer(layer)) => {
-            let shape = if wide {
-                format!(
-                    "{} → {}",
-                    crate::model::Shape::to_string(&layer.input),
-                    crate::model::Shape::to_string(&layer.output)
-                )
-            } else {
-                crate::model::Shape::to_string(&layer.output)
-            };
+            let shape = shape_text(layer.input, layer.output, wide);
             let number = |n: u64| if wide { grouped(n) } else { short(n) };
             if layer.dropped.is_some() {
                 (shape, "—".into(), "—".into())
@@ -138,15 +156,7 @@ fn table_row<'a>(
             }
         }
         Some(AnalysisRow::Group(group)) => {
-            let shape = if wide {
-                format!(
-                    "{} → {}",
-                    crate::model::Shape::to_string(&group.input),
-                    crate::model::Shape::to_string(&group.output)
-                )
-            } else {
-                crate::model::Shape::to_string(&group.output)
-            };
+            let shape = shape_text(group.input, group.output, wide);
             (shape, String::new(), String::new())
         }
         None => (String::new(), String::new(), String::new()),
@@ -216,47 +226,4 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
         Style::new()
     };
     (name, kind_cell(&layer.kind), style)
-}
-
-/// "conv 3×3/1 p1", "max 3×3/2", "relu".
-pub fn kind_cell(kind: &LayerKind) -> String {
-    let window = |k: crate::model::Pair, s: crate::model::Pair, p: crate::model::Pair| {
-        let mut text = format!(
-            "{k}/{}",
-            if s.is_square() {
-                s.h.to_string()
-            } else {
-                s.to_string()
-            }
-        );
-        if p.h != 0 || p.w != 0 {
-            text.push_str(&format!(
-                " p{}",
-                if p.is_square() {
-                    p.h.to_string()
-                } else {
-                    p.to_string()
-                }
-            ));
-        }
-        text
-    };
-    match kind {
-        LayerKind::Conv(c) => {
-            let mut text = format!("conv {}", window(c.kernel, c.stride, c.padding));
-            if c.groups > 1 {
-                text.push_str(&format!(" g{}", c.groups));
-            }
-            text
-        }
-        LayerKind::Pool(p) => format!(
-            "{} {}",
-            &kind.label()[..3],
-            window(p.kernel, p.stride, p.padding)
-        ),
-        LayerKind::FullyConnected(fc) => format!("fc {}", fc.out_features),
-        LayerKind::GlobalAvgPool => "global avg".into(),
-        LayerKind::BatchNorm => "batch norm".into(),
-        other => other.label().into(),
-    }
 }
