@@ -12,7 +12,10 @@ pub const FORMAT: &str = "convtui-block";
 pub const VERSION: u32 = 1;
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a block object with format, version, name, input and layers"
+)]
 pub struct BlockJson {
     pub format: String,
     pub version: u32,
@@ -24,7 +27,10 @@ pub struct BlockJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an input object: {\"channels\": C, \"height\": H, \"width\": W}"
+)]
 pub struct InputJson {
     pub channels: usize,
     pub height: usize,
@@ -76,7 +82,10 @@ fn is_zero(p: &Option<PairJson>) -> bool {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a conv object, e.g. {\"out_channels\": 64, \"kernel\": 3, \"padding\": 1}"
+)]
 pub struct ConvJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -97,7 +106,10 @@ pub struct ConvJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a pool object, e.g. {\"kernel\": 3, \"stride\": 2}"
+)]
 pub struct PoolJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -113,14 +125,20 @@ pub struct PoolJson {
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an object, {} or {\"name\": \"...\"}"
+)]
 pub struct NamedJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an fc object, e.g. {\"out_features\": 1000}"
+)]
 pub struct FcJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -130,7 +148,7 @@ pub struct FcJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a dropout object, e.g. {\"p\": 0.5}")]
 pub struct DropoutJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -139,7 +157,10 @@ pub struct DropoutJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a concat object: {\"branches\": [[layers...], [layers...]]}"
+)]
 pub struct ConcatJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -147,7 +168,10 @@ pub struct ConcatJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a residual object: {\"body\": [layers...], \"shortcut\": [layers...]}"
+)]
 pub struct ResidualJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
