@@ -160,10 +160,11 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Some(Command::Presets) => {
+            let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);
             let mut list = String::new();
             for builtin in BUILTINS {
-                let block = preset::builtin(builtin.name)?;
-                list.push_str(&format!("{:<20} {}\n", builtin.name, block.description));
+                let about = builtin.description();
+                list.push_str(&format!("{:<width$}  {about}\n", builtin.name));
             }
             emit(&list)?;
         }

@@ -8,6 +8,7 @@ mod pair_json;
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::OnceLock;
 
 pub use error::PresetError;
 pub use format::{FORMAT, VERSION};
@@ -35,7 +36,38 @@ pub const BUILTINS: &[Builtin] = &[
         name: "nin",
         json: include_str!("../../presets/nin.json"),
     },
+    Builtin {
+        name: "resnet_downsample",
+        json: include_str!("../../presets/resnet_downsample.json"),
+    },
+    Builtin {
+        name: "mobilenet_separable",
+        json: include_str!("../../presets/mobilenet_separable.json"),
+    },
+    Builtin {
+        name: "squeezenet_fire",
+        json: include_str!("../../presets/squeezenet_fire.json"),
+    },
 ];
+
+impl Builtin {
+    /// The preset's one-line description, read from its JSON once per process (the picker
+    /// shows them on every frame it is open).
+    pub fn description(&self) -> &'static str {
+        static DESCRIPTIONS: OnceLock<Vec<String>> = OnceLock::new();
+        let all = DESCRIPTIONS.get_or_init(|| {
+            BUILTINS
+                .iter()
+                .map(|b| parse(b.json, b.name).map_or_else(|e| e.to_string(), |b| b.description))
+                .collect()
+        });
+        BUILTINS
+            .iter()
+            .position(|b| b.name == self.name)
+            .and_then(|i| all.get(i))
+            .map_or("", String::as_str)
+    }
+}
 
 /// The preset `convtui` opens when given nothing.
 pub const DEFAULT_PRESET: &str = "inception3a";

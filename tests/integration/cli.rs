@@ -30,7 +30,14 @@ fn presets_lists_each_builtin_with_a_description() {
     let out = convtui(&["presets"]);
     assert!(out.status.success());
     let text = stdout(&out);
-    for name in ["inception3a", "resnet_bottleneck", "nin"] {
+    for name in [
+        "inception3a",
+        "resnet_bottleneck",
+        "nin",
+        "resnet_downsample",
+        "mobilenet_separable",
+        "squeezenet_fire",
+    ] {
         let line = text
             .lines()
             .find(|l| l.starts_with(name))
@@ -82,11 +89,12 @@ fn summary_json_of_the_bottleneck_has_its_figures() {
 fn summary_reads_a_file_given_by_path() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/valid/downsample_bottleneck.json"
+        "/tests/fixtures/valid/separable.json"
     );
     let doc = summary_json(&["summary", path, "--json"]);
-    assert_eq!(doc["block"]["name"], "res3a");
-    assert_eq!(doc["totals"]["params"], 379_392);
+    assert_eq!(doc["block"]["name"], "separable");
+    // dw 288 + pw 2,048 + 1×7 28,672 (+64) + fc 640 (+10) + BN 2·32 + 2·64.
+    assert_eq!(doc["totals"]["params"], 288 + 2_048 + 28_736 + 650 + 192);
 }
 
 #[test]

@@ -147,3 +147,49 @@ fn the_deepest_block_analysis_accepts_also_loads_back() {
     let error = preset::parse(&preset::to_json(&nested(200)), "deep").unwrap_err();
     assert!(error.to_string().contains("nested too deeply"), "{error}");
 }
+
+#[test]
+fn resnet_downsample_matches_torchvision() {
+    let s = summary("resnet_downsample");
+    let t = &s.block.totals;
+    // 256·128 + 3·3·128·128 + 128·512 + 256·512 = 32,768 + 147,456 + 65,536 + 131,072.
+    assert_eq!(t.conv_weights, 376_832);
+    // torchvision's resnet50().layer2[0] has 379,392 parameters: the convs and 2·1,280 BN.
+    assert_eq!(t.params(), 379_392);
+    assert_eq!(t.output, Shape::new(512, 28, 28));
+    let c = s.counterpart.as_ref().unwrap();
+    // conv2 reads 256 and gives 512 (3·3·256·512); the projection shortcut stays.
+    assert_eq!(c.totals.conv_weights, 3 * 3 * 256 * 512 + 256 * 512);
+    assert_eq!(c.totals.output, t.output);
+}
+
+#[test]
+fn mobilenet_separable_block_matches_keras() {
+    let s = summary("mobilenet_separable");
+    let t = &s.block.totals;
+    // Depthwise 3·3·1·32 = 288, pointwise 32·64 = 2,048, BN 2·32 + 2·64 = 192: Keras counts
+    // 2,720 with the BN moving statistics (4·C), 2,528 without.
+    assert_eq!(t.params(), 2_528);
+    assert_eq!(t.macs, (288 + 2_048) * 112 * 112);
+    // Without the pointwise conv the depthwise one takes its width, still one filter per
+    // group of one input channel: 3·3·1·64 = 576 weights, and it can mix no channels.
+    let c = s.counterpart.as_ref().unwrap();
+    let roles: Vec<Role> = c.plan.dropped_convs().map(|(_, role)| role).collect();
+    assert_eq!(roles, vec![Role::Mix]);
+    assert_eq!(c.totals.conv_weights, 576);
+    assert_eq!(c.totals.output, t.output);
+}
+
+#[test]
+fn squeezenet_fire_matches_the_caffe_model() {
+    let s = summary("squeezenet_fire");
+    let t = &s.block.totals;
+    // squeeze 96·16 + 16, expand1x1 16·64 + 64, expand3x3 3·3·16·64 + 64: 1,552 + 1,088 + 9,280.
+    assert_eq!(t.params(), 11_920);
+    assert_eq!(t.output, Shape::new(128, 55, 55));
+    // The squeeze feeds a concat, not a k×k conv, and the expand 1×1 is a branch's own:
+    // no rule applies, the fire module is its own counterpart.
+    let c = s.counterpart.as_ref().unwrap();
+    assert_eq!(c.plan.dropped_convs().count(), 0);
+    assert_eq!(c.totals.params(), t.params());
+}

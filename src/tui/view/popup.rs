@@ -10,7 +10,7 @@ use ratatui::widgets::{
     Block, Clear, List, ListItem, ListState, Paragraph, StatefulWidget, Widget, Wrap,
 };
 
-use crate::preset::{self, BUILTINS};
+use crate::preset::BUILTINS;
 
 use super::super::app::{App, Level, PromptPurpose};
 use super::super::form::EditForm;
@@ -133,15 +133,13 @@ pub fn render_add_layer(app: &App, selected: usize, area: Rect, buf: &mut Buffer
 }
 
 pub fn render_presets(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
+    let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0) + 2;
     let items = BUILTINS
         .iter()
         .map(|b| {
-            let about = preset::builtin(b.name)
-                .map(|block| block.description)
-                .unwrap_or_default();
             ListItem::new(Line::from(vec![
-                Span::styled(format!("{:<18}", b.name), app.theme.header()),
-                Span::styled(about, app.theme.muted()),
+                Span::styled(format!("{:<width$}", b.name), app.theme.header()),
+                Span::styled(b.description(), app.theme.muted()),
             ]))
         })
         .collect();
