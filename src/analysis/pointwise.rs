@@ -14,10 +14,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Block, Chain, Layer, LayerKind, Node, NodePath, Pair, Shape};
+use crate::model::{Block, Chain, Layer, LayerKind, Node, NodePath, Pair};
 
 use super::infer::infer;
-use super::layer_figures::evaluate;
 use super::rows::Row;
 
 /// Why a 1×1 convolution can go.
@@ -101,10 +100,13 @@ impl Scope<'_> {
 }
 
 pub fn plan(block: &Block, scope: Scope) -> Plan {
-    let mut plan = Plan::default();
-    let shapes = Shapes::of(block);
-    plan_chain(&block.body, &[], scope, &shapes, &mut plan);
-    plan
+    let mut planner = Planner {
+        block,
+        scope,
+        plan: Plan::default(),
+    };
+    planner.chain(&block.body, &[]);
+    planner.plan
 }
 
 /// The rule by which the 1×1 conv at `path` would be dropped on its own, if any.
@@ -117,137 +119,131 @@ pub fn role_of(block: &Block, path: &NodePath) -> Option<Role> {
 
 const RULES: [Role; 3] = [Role::Reduce, Role::Mix, Role::Project];
 
-fn plan_chain(chain: &Chain, prefix: &[usize], scope: Scope, shapes: &Shapes, plan: &mut Plan) {
-    let path_of = |index: usize| {
-        let mut steps = prefix.to_vec();
-        steps.push(index);
-        NodePath(steps)
-    };
-    for (index, node) in chain.iter().enumerate() {
-        for (step, inner) in node.chains() {
-            // A residual's shortcut exists to match the body's shape; its 1×1 always stays.
-            if matches!(node, Node::Residual(_)) && step == 1 {
-                continue;
-            }
-            let mut inner_prefix = path_of(index).0;
-            inner_prefix.push(step);
-            plan_chain(inner, &inner_prefix, scope, shapes, plan);
-        }
-    }
+struct Planner<'a> {
+    block: &'a Block,
+    scope: Scope<'a>,
+    plan: Plan,
+}
 
-    let mut walk = ChainWalk {
-        chain,
-        live: vec![true; chain.len()],
-    };
-    // Rule by rule, in DESIGN.md's order; each drop restarts from the first rule on the chain
-    // as the drop left it (NIN's cccp2 is "preceded by a conv" once cccp1 is gone).
-    'passes: loop {
-        for role in RULES {
-            for index in 0..chain.len() {
-                let Some(Node::Layer(layer)) = walk.live_node(index) else {
-                    continue;
-                };
-                let Some(conv) = layer.as_conv().filter(|conv| conv.is_pointwise()) else {
-                    continue;
-                };
-                if !scope.admits(&path_of(index), layer) {
+impl Planner<'_> {
+    fn chain(&mut self, chain: &Chain, prefix: &[usize]) {
+        for (index, node) in chain.iter().enumerate() {
+            for (step, inner) in node.chains() {
+                // A residual's shortcut exists to match the body's shape; its 1×1 always stays.
+                if matches!(node, Node::Residual(_)) && step == 1 {
                     continue;
                 }
-                let tail = walk.attachments_after(index);
-                let after = tail.last().copied().unwrap_or(index);
-                let Some(partner) = (match role {
-                    Role::Reduce => walk.reduce_partner(after),
-                    Role::Mix => walk.mix_partner(index, conv.out_channels),
-                    Role::Project => walk.pool_before(index),
-                }) else {
-                    continue;
-                };
-                let adjustment = plan.adjusted.get(&path_of(partner)).copied();
-                let adjustment = adjustment.unwrap_or_default();
-                let stride = mul_pair(adjustment.stride_factor, conv.stride);
-                // Reduce: the k×k now reads the 1×1's input and must give what it gave.
-                // Mix and project: the partner keeps its input and must give what the 1×1 gave.
-                let (reads, gives) = match role {
-                    Role::Reduce => (
-                        shapes.input(&path_of(index)),
-                        shapes.output(&path_of(partner)),
-                    ),
-                    Role::Mix | Role::Project => (
-                        shapes.input(&path_of(partner)),
-                        shapes.output(&path_of(index)),
-                    ),
-                };
-                if conv.stride != Pair::square(1)
-                    && !folds_exactly(&chain[partner], stride, reads, gives)
-                {
-                    continue;
-                }
-                if role == Role::Mix || stride != adjustment.stride_factor {
-                    let entry = plan.adjusted.entry(path_of(partner)).or_default();
-                    entry.stride_factor = stride;
-                    if role == Role::Mix {
-                        entry.out_channels = Some(conv.out_channels);
+                let mut inner_prefix = prefix.to_vec();
+                inner_prefix.extend([index, step]);
+                self.chain(inner, &inner_prefix);
+            }
+        }
+        let mut walk = ChainWalk {
+            chain,
+            prefix,
+            live: vec![true; chain.len()],
+        };
+        // Rule by rule, in DESIGN.md's order; each drop restarts from the first rule on the
+        // chain as the drop left it (NIN's cccp2 is "preceded by a conv" once cccp1 is gone).
+        'passes: loop {
+            for role in RULES {
+                for index in 0..chain.len() {
+                    if self.try_drop(&mut walk, role, index) {
+                        continue 'passes;
                     }
                 }
-                for removed in std::iter::once(index).chain(tail) {
-                    walk.live[removed] = false;
-                    plan.dropped.insert(
-                        path_of(removed),
-                        Dropped {
-                            role,
-                            conv: path_of(index),
-                        },
-                    );
+            }
+            break;
+        }
+    }
+
+    /// Drops the 1×1 conv at `index` (and what goes with it) by `role`, if the rule applies.
+    fn try_drop(&mut self, walk: &mut ChainWalk, role: Role, index: usize) -> bool {
+        let Some(Node::Layer(layer)) = walk.live_node(index) else {
+            return false;
+        };
+        let Some(conv) = layer.as_conv().filter(|conv| conv.is_pointwise()) else {
+            return false;
+        };
+        let path = walk.path(index);
+        if !self.scope.admits(&path, layer) {
+            return false;
+        }
+        // What this conv has become through earlier drops: a mix may have widened it and
+        // handed it a stride.
+        let own = self.plan.adjusted.get(&path).copied().unwrap_or_default();
+        let width = own.out_channels.unwrap_or(conv.out_channels);
+        let stride = mul_pair(conv.stride, own.stride_factor);
+        let tail = walk.attachments_after(index);
+        let after = tail.last().copied().unwrap_or(index);
+        let Some(partner) = (match role {
+            Role::Reduce => walk.reduce_partner(after),
+            Role::Mix => walk.mix_partner(index, width),
+            Role::Project => walk.pool_before(index),
+        }) else {
+            return false;
+        };
+        let mut next = self.plan.clone();
+        let entry = next.adjusted.entry(walk.path(partner)).or_default();
+        entry.stride_factor = mul_pair(entry.stride_factor, stride);
+        if role == Role::Mix {
+            entry.out_channels = Some(width);
+        }
+        if entry.out_channels.is_none() && entry.stride_factor == Pair::square(1) {
+            next.adjusted.remove(&walk.path(partner));
+        }
+        next.adjusted.remove(&path);
+        for removed in std::iter::once(index).chain(tail.iter().copied()) {
+            next.dropped.insert(
+                walk.path(removed),
+                Dropped {
+                    role,
+                    conv: path.clone(),
+                },
+            );
+        }
+        // A 1×1 that changes the spatial size (a stride, padding) may only go where its
+        // replacement gives every later layer of the chain the size it had.
+        let spatial = stride != Pair::square(1) || conv.padding != Pair::square(0);
+        if spatial && !keeps_spatial_sizes(self.block, &self.plan, &next, walk.prefix, after) {
+            return false;
+        }
+        for removed in std::iter::once(index).chain(tail) {
+            walk.live[removed] = false;
+        }
+        self.plan = next;
+        true
+    }
+}
+
+/// Whether every layer after `after` in the chain at `prefix` (and inside it), every group and
+/// the block's output have the same height and width under `next` as under `current`. A block
+/// that does not fit either way keeps its 1×1 (nothing can be checked).
+fn keeps_spatial_sizes(
+    block: &Block,
+    current: &Plan,
+    next: &Plan,
+    prefix: &[usize],
+    after: usize,
+) -> bool {
+    let later = |path: &NodePath| {
+        path.0.len() > prefix.len() && path.0.starts_with(prefix) && path.0[prefix.len()] > after
+    };
+    let sizes = |plan: &Plan| -> Option<Vec<(usize, usize)>> {
+        let inferred = infer(block, plan).ok()?;
+        let mut sizes = vec![(inferred.output.h, inferred.output.w)];
+        for row in &inferred.rows {
+            match row {
+                Row::Layer(layer) if layer.dropped.is_none() && later(&layer.path) => {
+                    sizes.push((layer.output.h, layer.output.w));
                 }
-                continue 'passes;
+                Row::Group(group) => sizes.push((group.output.h, group.output.w)),
+                Row::Layer(_) => {}
             }
         }
-        break;
-    }
-}
-
-/// Whether `partner` with its stride multiplied by `factor`, reading `reads`, gives the
-/// height and width of `gives`: a strided 1×1 may only go where its stride folds exactly.
-fn folds_exactly(partner: &Node, factor: Pair, reads: Option<Shape>, gives: Option<Shape>) -> bool {
-    let (Some(Node::Layer(layer)), Some(reads), Some(gives)) = (Some(partner), reads, gives) else {
-        return false;
+        Some(sizes)
     };
-    let mut kind = layer.kind.clone();
-    match &mut kind {
-        LayerKind::Conv(conv) => {
-            conv.stride = mul_pair(conv.stride, factor);
-            // Only the spatial size is compared: keep the channel arithmetic trivially valid.
-            conv.groups = 1;
-        }
-        LayerKind::Pool(pool) => pool.stride = mul_pair(pool.stride, factor),
-        _ => return false,
-    }
-    evaluate(&kind, reads).is_ok_and(|f| (f.output.h, f.output.w) == (gives.h, gives.w))
-}
-
-/// Every layer's input and output shape in the block as it is, bypasses ignored: what a
-/// strided 1×1's replacement must reproduce. Empty when the block does not fit, which keeps
-/// strided 1×1s (unstrided ones need no shapes).
-struct Shapes(BTreeMap<NodePath, (Shape, Shape)>);
-
-impl Shapes {
-    fn of(block: &Block) -> Shapes {
-        let rows = infer(block, &Plan::default()).map_or_else(|_| Vec::new(), |i| i.rows);
-        Shapes(
-            rows.iter()
-                .filter_map(Row::as_layer)
-                .map(|row| (row.path.clone(), (row.input, row.output)))
-                .collect(),
-        )
-    }
-
-    fn input(&self, path: &NodePath) -> Option<Shape> {
-        self.0.get(path).map(|(input, _)| *input)
-    }
-
-    fn output(&self, path: &NodePath) -> Option<Shape> {
-        self.0.get(path).map(|(_, output)| *output)
-    }
+    matches!((sizes(current), sizes(next)), (Some(before), Some(now)) if before == now)
 }
 
 fn mul_pair(a: Pair, b: Pair) -> Pair {
@@ -257,10 +253,18 @@ fn mul_pair(a: Pair, b: Pair) -> Pair {
 /// A chain with some nodes already dropped, read the way the rules read it.
 struct ChainWalk<'a> {
     chain: &'a Chain,
+    /// The chain's own path steps.
+    prefix: &'a [usize],
     live: Vec<bool>,
 }
 
 impl ChainWalk<'_> {
+    fn path(&self, index: usize) -> NodePath {
+        let mut steps = self.prefix.to_vec();
+        steps.push(index);
+        NodePath(steps)
+    }
+
     fn live_node(&self, index: usize) -> Option<&Node> {
         self.live[index].then(|| &self.chain[index])
     }

@@ -312,3 +312,45 @@ fn a_strided_projection_folds_its_stride_into_the_pool() {
     // The pool passes its 32 channels on, at the 8×8 the strided 1×1 gave.
     assert_eq!(analysis.totals.output, Shape::new(32, 8, 8));
 }
+
+#[test]
+fn a_stride_handed_on_by_a_mix_is_kept_when_that_conv_goes_too() {
+    // B (1×1/2) cannot be a reduce before the unpadded 5×5 (26 ≠ 24), so it goes by mix and
+    // hands A its stride and width; A then cannot go by reduce either, for the same reason.
+    let b = block(
+        Shape::new(64, 56, 56),
+        vec![
+            conv("A", 32, 1),
+            strided("B", 16, 1, 2, 0),
+            strided("C", 32, 5, 1, 0),
+        ],
+    );
+    let before = Analysis::of(&b, Scope::Bypassed).unwrap().totals.output;
+    let after = Analysis::of(&b, Scope::All).unwrap();
+    assert_eq!(before, Shape::new(32, 24, 24));
+    assert_eq!(after.totals.output, before);
+    assert_eq!(roles(&after.plan), vec![("1".into(), Role::Mix)]);
+    assert_eq!(
+        after.plan.adjusted[&NodePath(vec![0])],
+        Adjustment {
+            out_channels: Some(16),
+            stride_factor: Pair::square(2)
+        }
+    );
+}
+
+#[test]
+fn a_strided_1x1_ending_a_chain_stays_when_nothing_can_take_its_stride() {
+    // A concat branch ending in a 1×1/2 after a pool: folding into the pool would be exact
+    // (project), but a padded 1×1 changes the size by itself and can never go.
+    let mut padded = Conv::new(8, 1);
+    padded.padding = Pair::square(1);
+    let b = block(
+        Shape::new(8, 8, 8),
+        vec![
+            conv("k", 8, 3),
+            Node::Layer(Layer::named("p", LayerKind::Conv(padded))),
+        ],
+    );
+    assert!(plan(&b, Scope::All).dropped.is_empty());
+}
