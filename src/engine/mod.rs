@@ -97,7 +97,8 @@ impl Engine {
     ///
     /// Layouts: `weights[co·C_in + ci]` (`C_out × C_in`), `input[ci·H·W + p]` (CHW),
     /// `output[co·H·W + p]` (CHW), `bias[co]` (`C_out`). Every slice must have exactly the
-    /// length the shape implies. `output` is only written, never read.
+    /// length the shape implies. `output`'s initial contents are never read (β = 0): it is
+    /// written before any partial sum in it is read back.
     pub fn run(
         &self,
         shape: PointwiseShape,

@@ -6,12 +6,12 @@
 
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::error::EngineError;
 
 /// `c_in → c_out` channels over an `h × w` image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct PointwiseShape {
     pub c_in: usize,
     pub c_out: usize,

@@ -77,10 +77,12 @@ fn node_from_json(node: NodeJson, at: &str) -> Result<Node, String> {
             }),
         ),
         NodeJson::Dropout(d) => {
-            if !(0.0..1.0).contains(&d.p) {
+            // Kept in per mille: a p that rounds to 1000 would be saved as 1.0 and refused.
+            let per_mille = (d.p * 1000.0).round();
+            if !(0.0..1000.0).contains(&per_mille) {
                 return Err(format!("{at}: dropout p {} must be in [0, 1)", d.p));
             }
-            let per_mille = (d.p * 1000.0).round() as u16;
+            let per_mille = per_mille as u16;
             layer(d.name, LayerKind::Dropout { per_mille })
         }
         NodeJson::Concat(c) => Ok(Node::Concat(Concat {

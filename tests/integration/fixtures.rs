@@ -48,6 +48,10 @@ const INVALID: &[(&str, &str)] = &[
     ),
     ("empty.json", "empty.json:1:0: EOF while parsing a value"),
     (
+        "dropout_rounds_to_one.json",
+        "layers[0]: dropout p 0.9996 must be in [0, 1)",
+    ),
+    (
         "wrong_format.json",
         "\"format\" is \"keras\", expected \"convtui-block\"",
     ),
