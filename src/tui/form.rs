@@ -21,7 +21,7 @@ pub enum FieldKind {
     },
     Flag,
     PoolKind,
-    /// Dropout probability, 0 to 1.
+    /// Dropout probability, 0 ≤ p < 1 (kept in steps of 0.001).
     Probability,
 }
 
@@ -288,11 +288,22 @@ fn parse_pool_kind(text: &str) -> Result<PoolKind, String> {
     }
 }
 
+/// A dropout probability, 0 ≤ p < 1, in the model's per mille. p = 1 would zero everything and a
+/// block file with it does not load, so the form refuses it, and anything that rounds to it.
 fn parse_probability(text: &str) -> Result<u16, String> {
-    match text.parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok((p * 1000.0).round() as u16),
-        _ => Err(format!("\"{text}\" is not a probability from 0 to 1")),
+    let p = match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => p,
+        _ => {
+            return Err(format!("\"{text}\" is not a probability from 0 to below 1"));
+        }
+    };
+    let per_mille = (p * 1000.0).round();
+    if per_mille >= 1000.0 {
+        return Err(format!(
+            "\"{text}\" must be below 1: p is kept in steps of 0.001, so at most 0.999"
+        ));
     }
+    Ok(per_mille as u16)
 }
 
 #[cfg(test)]
@@ -340,6 +351,38 @@ mod tests {
         set(&mut form, "out channels", "8");
         set(&mut form, "stride", "2x");
         assert!(form.apply_to(&node).unwrap_err().starts_with("stride:"));
+    }
+
+    /// p = 1 (or anything kept as 1000 per mille) would save a file that does not load again.
+    #[test]
+    fn dropout_probability_stays_below_one() {
+        let node = Node::Layer(Layer::new(LayerKind::Dropout { per_mille: 500 }));
+        let mut form = EditForm::for_node(&NodePath(vec![0]), &node);
+        let per_mille = |form: &EditForm| match form.apply_to(&node) {
+            Ok(Node::Layer(layer)) => Ok(layer.kind),
+            Ok(other) => panic!("a layer stays a layer: {other:?}"),
+            Err(error) => Err(error),
+        };
+        for (text, kept) in [("0", 0), ("0.25", 250), ("0.999", 999), ("0.9994", 999)] {
+            set(&mut form, "probability", text);
+            assert_eq!(
+                per_mille(&form),
+                Ok(LayerKind::Dropout { per_mille: kept }),
+                "{text}"
+            );
+        }
+        for text in ["1", "1.0", "0.9995", "0.99999"] {
+            set(&mut form, "probability", text);
+            let error = per_mille(&form).unwrap_err();
+            assert!(
+                error.starts_with("probability:") && error.contains("below 1"),
+                "{text}: {error}"
+            );
+        }
+        for text in ["-0.1", "1.5", "NaN", "inf", "half"] {
+            set(&mut form, "probability", text);
+            assert!(per_mille(&form).is_err(), "{text}");
+        }
     }
 
     #[test]
