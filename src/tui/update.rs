@@ -51,7 +51,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             commands
         }
         Action::CommandFailed(text) => {
-            app.quit_after_save = false;
+            // A failed save keeps its prompt open for a retry, and "save first, then quit" still
+            // holds for it; cancelling the prompt is what gives up on quitting.
+            if !matches!(
+                app.mode,
+                Mode::Prompt {
+                    purpose: PromptPurpose::Save,
+                    ..
+                }
+            ) {
+                app.quit_after_save = false;
+            }
             app.complain(text);
             Vec::new()
         }

@@ -389,6 +389,50 @@ fn saving_from_the_quit_question_quits_once_saved() {
 }
 
 #[test]
+fn saving_from_the_quit_question_quits_after_a_failed_save_is_retried() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('q')));
+    press(&mut app, key(KeyCode::Char('s')));
+    press(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Action::CommandFailed("read-only file system".into()),
+    );
+    assert!(matches!(app.mode, Mode::Prompt { .. }), "the prompt stays");
+    press(&mut app, ctrl('u'));
+    type_keys(&mut app, "elsewhere.json");
+    let commands = press(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        commands,
+        vec![Command::Save(PathBuf::from("elsewhere.json"))]
+    );
+    let after = update(&mut app, Action::Saved(PathBuf::from("elsewhere.json")));
+    assert_eq!(after, vec![Command::Quit], "the retried save still quits");
+}
+
+#[test]
+fn cancelling_the_save_prompt_after_a_failure_gives_up_on_quitting() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('q')));
+    press(&mut app, key(KeyCode::Char('s')));
+    press(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Action::CommandFailed("read-only file system".into()),
+    );
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    press(&mut app, key(KeyCode::Char('s')));
+    press(&mut app, key(KeyCode::Enter));
+    let after = update(&mut app, Action::Saved(PathBuf::from("inception3a.json")));
+    assert!(after.is_empty(), "a plain save later does not quit");
+}
+
+#[test]
 fn help_opens_scrolls_and_closes() {
     let mut app = app("inception3a");
     press(&mut app, key(KeyCode::Char('?')));
