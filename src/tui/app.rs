@@ -97,11 +97,13 @@ pub struct Message {
     pub text: String,
 }
 
-/// One state of the document, as undo and redo keep it.
+/// One state of the document, as undo and redo keep it. The saved-state marker goes with the
+/// origin: undoing an open brings back the old block *and* what it was last saved as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     pub block: Block,
     pub origin: Origin,
+    pub saved: Block,
     pub selected: usize,
 }
 
@@ -186,6 +188,7 @@ impl App {
         Snapshot {
             block: self.block.clone(),
             origin: self.origin.clone(),
+            saved: self.saved.clone(),
             selected: self.selected,
         }
     }

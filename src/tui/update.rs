@@ -258,6 +258,7 @@ pub(super) fn replace_document(app: &mut App, block: Block, origin: Origin) -> V
 fn restore(app: &mut App, snapshot: super::app::Snapshot) -> Vec<Command> {
     app.block = snapshot.block;
     app.origin = snapshot.origin;
+    app.saved = snapshot.saved;
     app.selected = snapshot.selected;
     after_change(app, None)
 }

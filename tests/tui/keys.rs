@@ -319,6 +319,51 @@ fn p_switches_presets_and_undo_brings_the_block_back() {
     assert!(!app.is_modified());
     press(&mut app, key(KeyCode::Char('u')));
     assert_eq!(app.block.name, "inception3a");
+    assert!(
+        !app.is_modified(),
+        "undoing the open brings back the old document unedited"
+    );
+    assert_eq!(
+        press(&mut app, key(KeyCode::Char('q'))),
+        vec![Command::Quit]
+    );
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    assert!(app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(!app.is_modified());
+    press(&mut app, ctrl('r'));
+    assert!(app.is_modified(), "redo brings the edit back");
+}
+
+#[test]
+fn redoing_an_open_brings_back_the_opened_preset_unedited() {
+    let mut app = app("inception3a");
+    press(&mut app, key(KeyCode::Char('p')));
+    press(&mut app, key(KeyCode::Char('j')));
+    press(&mut app, key(KeyCode::Enter));
+    press(&mut app, key(KeyCode::Char('u')));
+    press(&mut app, ctrl('r'));
+    assert_eq!(app.block.name, "resnet_bottleneck");
+    assert!(!app.is_modified());
+}
+
+#[test]
+fn undoing_an_open_after_an_edit_brings_the_edit_back_as_modified() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('p')));
+    press(&mut app, key(KeyCode::Char('j')));
+    press(&mut app, key(KeyCode::Enter));
+    assert!(!app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(
+        app.is_modified(),
+        "the edit before the open was never saved"
+    );
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(!app.is_modified());
 }
 
 #[test]
