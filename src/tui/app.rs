@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::analysis::{PointwiseLayer, ShapeError, Summary};
-use crate::model::Block;
+use crate::model::{Block, NodePath};
 
 use super::form::EditForm;
 use super::outline::{OutlineRow, Target, outline};
@@ -182,6 +182,14 @@ impl App {
 
     pub fn selected_target(&self) -> Option<&Target> {
         self.outline.get(self.selected).map(|row| &row.target)
+    }
+
+    /// The path of the selected layer, concat or residual (`None` on a branch or shortcut row).
+    pub fn selected_node_path(&self) -> Option<&NodePath> {
+        match self.selected_target()? {
+            Target::Node(path) => Some(path),
+            Target::Chain { .. } => None,
+        }
     }
 
     pub fn snapshot(&self) -> Snapshot {

@@ -6,7 +6,6 @@ use ratatui::crossterm::event::KeyCode;
 use super::action::Action;
 use super::app::{App, Pane};
 use super::keymap::{Binding, Key};
-use super::outline::Target;
 
 const fn key(c: char) -> Key {
     Key {
@@ -53,10 +52,9 @@ const fn hinted(
 }
 
 fn selected_layer_kind(app: &App) -> Option<&crate::model::LayerKind> {
-    match app.selected_target()? {
-        Target::Node(path) => app.block.layer(path).map(|layer| &layer.kind),
-        Target::Chain { .. } => None,
-    }
+    app.block
+        .layer(app.selected_node_path()?)
+        .map(|layer| &layer.kind)
 }
 
 fn on_width(app: &App) -> bool {

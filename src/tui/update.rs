@@ -93,10 +93,9 @@ fn normal(app: &mut App, action: Action) -> Vec<Command> {
         Action::WidenLayer => return update_edit::step_width(app, true),
         Action::NarrowLayer => return update_edit::step_width(app, false),
         Action::ChooseLayerToAdd => {
-            let after = match app.selected_target() {
-                Some(Target::Node(path)) => app.block.node(path),
-                _ => None,
-            };
+            let after = app
+                .selected_node_path()
+                .and_then(|path| app.block.node(path));
             app.mode = Mode::AddLayer {
                 selected: default_choice(after),
             };
@@ -183,15 +182,8 @@ pub(super) fn keep_visible(app: &mut App) {
     app.scroll = app.scroll.min(app.outline.len().saturating_sub(rows));
 }
 
-fn selected_node_path(app: &App) -> Option<crate::model::NodePath> {
-    match app.selected_target()? {
-        Target::Node(path) => Some(path.clone()),
-        Target::Chain { .. } => None,
-    }
-}
-
 fn open_editor(app: &mut App) {
-    let Some(path) = selected_node_path(app) else {
+    let Some(path) = app.selected_node_path().cloned() else {
         app.complain("Enter edits a layer; select a layer, or a concat or residual to rename it");
         return;
     };

@@ -2,7 +2,6 @@
 //! 1×1 conv. Each goes through `edit_block`, so it is one undo step and never half-applied.
 
 use crate::analysis::role_of;
-use crate::model::NodePath;
 
 use super::action::Command;
 use super::app::App;
@@ -10,15 +9,8 @@ use super::edit;
 use super::outline::Target;
 use super::update::edit_block;
 
-fn selected_node_path(app: &App) -> Option<NodePath> {
-    match app.selected_target()? {
-        Target::Node(path) => Some(path.clone()),
-        Target::Chain { .. } => None,
-    }
-}
-
 pub fn step_width(app: &mut App, up: bool) -> Vec<Command> {
-    let Some(path) = selected_node_path(app) else {
+    let Some(path) = app.selected_node_path().cloned() else {
         app.complain("+/- change a conv's or fc's width; select one");
         return Vec::new();
     };
@@ -59,7 +51,9 @@ pub fn add_branch(app: &mut App) -> Vec<Command> {
 }
 
 pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
-    let layer = selected_node_path(app)
+    let layer = app
+        .selected_node_path()
+        .cloned()
         .and_then(|path| Some((app.block.layer(&path)?.clone(), path)))
         .filter(|(layer, _)| layer.is_pointwise_conv());
     let Some((layer, path)) = layer else {
