@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::analysis::{PointwiseLayer, ShapeError, Summary};
+use crate::analysis::{PointwiseLayer, Role, ShapeError, Summary};
 use crate::model::{Block, NodePath};
 
 use super::form::EditForm;
@@ -95,6 +95,19 @@ pub enum Level {
 pub struct Message {
     pub level: Level,
     pub text: String,
+}
+
+/// What a layer's bypass flag does in the analysis shown. A flag can outlive the rule that made
+/// it take effect (the 3×3 after it deleted, its kernel changed, a file that sets it on a conv no
+/// rule drops); such a layer still runs and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bypass {
+    /// The analysis drops the layer, by this rule.
+    Dropped(Role),
+    /// No rule drops it: the flag does nothing.
+    NoRule,
+    /// There is no analysis to say (the block has not fitted since it was opened).
+    Unknown,
 }
 
 /// One state of the document, as undo and redo keep it. The saved-state marker goes with the
@@ -190,6 +203,21 @@ impl App {
             Target::Node(path) => Some(path),
             Target::Chain { .. } => None,
         }
+    }
+
+    /// What the bypass flag of the layer at `path` does, from the plan of the analysis shown;
+    /// `None` when the layer is not bypassed.
+    pub fn bypass(&self, path: &NodePath) -> Option<Bypass> {
+        if !self.block.layer(path)?.bypassed {
+            return None;
+        }
+        let Some((summary, _)) = self.figures() else {
+            return Some(Bypass::Unknown);
+        };
+        Some(match summary.block.plan.dropped.get(path) {
+            Some(dropped) if dropped.conv == *path => Bypass::Dropped(dropped.role),
+            _ => Bypass::NoRule,
+        })
     }
 
     pub fn snapshot(&self) -> Snapshot {

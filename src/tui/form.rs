@@ -129,8 +129,13 @@ impl EditForm {
         let mut node = node.clone();
         match &mut node {
             Node::Layer(layer) => {
+                let was_pointwise = layer.is_pointwise_conv();
                 layer.kind = values.layer_kind(&layer.kind)?;
                 layer.name = name;
+                // Only a 1×1 conv can be bypassed: one whose kernel grows loses the flag.
+                if was_pointwise && !layer.is_pointwise_conv() {
+                    layer.bypassed = false;
+                }
             }
             Node::Concat(concat) => concat.name = name,
             Node::Residual(residual) => residual.name = name,
@@ -351,6 +356,24 @@ mod tests {
         set(&mut form, "out channels", "8");
         set(&mut form, "stride", "2x");
         assert!(form.apply_to(&node).unwrap_err().starts_with("stride:"));
+    }
+
+    #[test]
+    fn a_1x1_whose_kernel_grows_is_no_longer_bypassed() {
+        let mut layer = Layer::named("reduce", LayerKind::Conv(Conv::new(64, 1)));
+        layer.bypassed = true;
+        let node = Node::Layer(layer);
+        let mut form = EditForm::for_node(&NodePath(vec![0]), &node);
+        set(&mut form, "out channels", "32");
+        let Ok(Node::Layer(still)) = form.apply_to(&node) else {
+            panic!("a layer stays a layer")
+        };
+        assert!(still.bypassed, "a 1×1 keeps its flag");
+        set(&mut form, "kernel", "3");
+        let Ok(Node::Layer(grown)) = form.apply_to(&node) else {
+            panic!("a layer stays a layer")
+        };
+        assert!(!grown.bypassed);
     }
 
     /// p = 1 (or anything kept as 1000 per mille) would save a file that does not load again.

@@ -9,7 +9,7 @@ use convtui::tui::update::update;
 use ratatui::crossterm::event::KeyCode;
 use std::path::PathBuf;
 
-use crate::support::{app, ctrl, key, press, type_keys};
+use crate::support::{app, ctrl, key, press, select, type_keys};
 
 fn output_channels(app: &App) -> usize {
     app.summary
@@ -28,21 +28,6 @@ fn params(app: &App) -> u64 {
         .block
         .totals
         .params()
-}
-
-/// Selects the row of the layer named `name` with g and j, as a user would.
-fn select(app: &mut App, name: &str) {
-    press(app, key(KeyCode::Char('g')));
-    for _ in 0..app.outline.len() {
-        let here = app
-            .selected_target()
-            .and_then(|t| app.block.node(t.node_path()));
-        if here.and_then(|node| node.name()) == Some(name) {
-            return;
-        }
-        press(app, key(KeyCode::Char('j')));
-    }
-    panic!("no layer named {name}");
 }
 
 fn out_channels(app: &App, path: &[usize]) -> usize {

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod bypass;
 mod event_loop;
 mod keys;
 mod pty;
