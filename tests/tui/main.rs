@@ -10,3 +10,4 @@ mod keys;
 mod pty;
 mod random_keys;
 mod screens;
+mod skipped;

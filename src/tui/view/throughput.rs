@@ -107,7 +107,8 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("{} measuring", spinner(app)), theme.info())
             }
             Status::Waiting => Span::styled("waiting", theme.muted()),
-            Status::Skipped(note) | Status::Failed(note) => Span::styled(note, theme.muted()),
+            Status::Skipped(skip) => Span::styled(skip.short_note(), theme.muted()),
+            Status::Failed(note) => Span::styled(note, theme.muted()),
         };
         let row = Row::new([Cell::from(name), Cell::from(dims), Cell::from(result)]);
         row.style(if stale { theme.stale() } else { Style::new() })
