@@ -23,10 +23,6 @@ fn engine_line(app: &App) -> Line<'_> {
     let t = &app.throughput;
     let mut spans = vec![Span::styled("engine ", app.theme.header())];
     match (&t.simd, t.threads, &t.peak) {
-        // No engine at all: its error says everything.
-        (_, Some(0), Peak::Failed(error)) => {
-            spans.push(Span::styled(error.clone(), app.theme.muted()));
-        }
         (Some(simd), Some(threads), peak) => {
             spans.push(Span::raw(format!("{simd} · {threads} threads")));
             spans.push(match peak {
