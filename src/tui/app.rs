@@ -6,8 +6,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::analysis::{PointwiseLayer, ShapeError, Summary};
-use crate::model::Block;
+use crate::analysis::{PointwiseLayer, Role, ShapeError, Summary};
+use crate::model::{Block, NodePath};
 
 use super::form::EditForm;
 use super::outline::{OutlineRow, Target, outline};
@@ -97,11 +97,26 @@ pub struct Message {
     pub text: String,
 }
 
-/// One state of the document, as undo and redo keep it.
+/// What a layer's bypass flag does in the analysis shown. A flag can outlive the rule that made
+/// it take effect (the 3×3 after it deleted, its kernel changed, a file that sets it on a conv no
+/// rule drops); such a layer still runs and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bypass {
+    /// The analysis drops the layer, by this rule.
+    Dropped(Role),
+    /// No rule drops it: the flag does nothing.
+    NoRule,
+    /// There is no analysis to say (the block has not fitted since it was opened).
+    Unknown,
+}
+
+/// One state of the document, as undo and redo keep it. The saved-state marker goes with the
+/// origin: undoing an open brings back the old block *and* what it was last saved as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     pub block: Block,
     pub origin: Origin,
+    pub saved: Block,
     pub selected: usize,
 }
 
@@ -182,10 +197,34 @@ impl App {
         self.outline.get(self.selected).map(|row| &row.target)
     }
 
+    /// The path of the selected layer, concat or residual (`None` on a branch or shortcut row).
+    pub fn selected_node_path(&self) -> Option<&NodePath> {
+        match self.selected_target()? {
+            Target::Node(path) => Some(path),
+            Target::Chain { .. } => None,
+        }
+    }
+
+    /// What the bypass flag of the layer at `path` does, from the plan of the analysis shown;
+    /// `None` when the layer is not bypassed.
+    pub fn bypass(&self, path: &NodePath) -> Option<Bypass> {
+        if !self.block.layer(path)?.bypassed {
+            return None;
+        }
+        let Some((summary, _)) = self.figures() else {
+            return Some(Bypass::Unknown);
+        };
+        Some(match summary.block.plan.dropped.get(path) {
+            Some(dropped) if dropped.conv == *path => Bypass::Dropped(dropped.role),
+            _ => Bypass::NoRule,
+        })
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             block: self.block.clone(),
             origin: self.origin.clone(),
+            saved: self.saved.clone(),
             selected: self.selected,
         }
     }

@@ -77,7 +77,9 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
             };
             match app.throughput.status(layer) {
                 Status::Waiting => {}
-                Status::Skipped(note) => (json.status, json.note) = ("skipped", Some(note)),
+                Status::Skipped(skip) => {
+                    (json.status, json.note) = ("skipped", Some(skip.note()));
+                }
                 Status::Failed(note) => (json.status, json.note) = ("failed", Some(note)),
                 Status::Done(m) => {
                     json.status = "measured";

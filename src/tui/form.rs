@@ -21,7 +21,7 @@ pub enum FieldKind {
     },
     Flag,
     PoolKind,
-    /// Dropout probability, 0 to 1.
+    /// Dropout probability, 0 ≤ p < 1 (kept in steps of 0.001).
     Probability,
 }
 
@@ -129,8 +129,13 @@ impl EditForm {
         let mut node = node.clone();
         match &mut node {
             Node::Layer(layer) => {
+                let was_pointwise = layer.is_pointwise_conv();
                 layer.kind = values.layer_kind(&layer.kind)?;
                 layer.name = name;
+                // Only a 1×1 conv can be bypassed: one whose kernel grows loses the flag.
+                if was_pointwise && !layer.is_pointwise_conv() {
+                    layer.bypassed = false;
+                }
             }
             Node::Concat(concat) => concat.name = name,
             Node::Residual(residual) => residual.name = name,
@@ -288,11 +293,22 @@ fn parse_pool_kind(text: &str) -> Result<PoolKind, String> {
     }
 }
 
+/// A dropout probability, 0 ≤ p < 1, in the model's per mille. p = 1 would zero everything and a
+/// block file with it does not load, so the form refuses it, and anything that rounds to it.
 fn parse_probability(text: &str) -> Result<u16, String> {
-    match text.parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok((p * 1000.0).round() as u16),
-        _ => Err(format!("\"{text}\" is not a probability from 0 to 1")),
+    let p = match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => p,
+        _ => {
+            return Err(format!("\"{text}\" is not a probability from 0 to below 1"));
+        }
+    };
+    let per_mille = (p * 1000.0).round();
+    if per_mille >= 1000.0 {
+        return Err(format!(
+            "\"{text}\" must be below 1: p is kept in steps of 0.001, so at most 0.999"
+        ));
     }
+    Ok(per_mille as u16)
 }
 
 #[cfg(test)]
@@ -340,6 +356,56 @@ mod tests {
         set(&mut form, "out channels", "8");
         set(&mut form, "stride", "2x");
         assert!(form.apply_to(&node).unwrap_err().starts_with("stride:"));
+    }
+
+    #[test]
+    fn a_1x1_whose_kernel_grows_is_no_longer_bypassed() {
+        let mut layer = Layer::named("reduce", LayerKind::Conv(Conv::new(64, 1)));
+        layer.bypassed = true;
+        let node = Node::Layer(layer);
+        let mut form = EditForm::for_node(&NodePath(vec![0]), &node);
+        set(&mut form, "out channels", "32");
+        let Ok(Node::Layer(still)) = form.apply_to(&node) else {
+            panic!("a layer stays a layer")
+        };
+        assert!(still.bypassed, "a 1×1 keeps its flag");
+        set(&mut form, "kernel", "3");
+        let Ok(Node::Layer(grown)) = form.apply_to(&node) else {
+            panic!("a layer stays a layer")
+        };
+        assert!(!grown.bypassed);
+    }
+
+    /// p = 1 (or anything kept as 1000 per mille) would save a file that does not load again.
+    #[test]
+    fn dropout_probability_stays_below_one() {
+        let node = Node::Layer(Layer::new(LayerKind::Dropout { per_mille: 500 }));
+        let mut form = EditForm::for_node(&NodePath(vec![0]), &node);
+        let per_mille = |form: &EditForm| match form.apply_to(&node) {
+            Ok(Node::Layer(layer)) => Ok(layer.kind),
+            Ok(other) => panic!("a layer stays a layer: {other:?}"),
+            Err(error) => Err(error),
+        };
+        for (text, kept) in [("0", 0), ("0.25", 250), ("0.999", 999), ("0.9994", 999)] {
+            set(&mut form, "probability", text);
+            assert_eq!(
+                per_mille(&form),
+                Ok(LayerKind::Dropout { per_mille: kept }),
+                "{text}"
+            );
+        }
+        for text in ["1", "1.0", "0.9995", "0.99999"] {
+            set(&mut form, "probability", text);
+            let error = per_mille(&form).unwrap_err();
+            assert!(
+                error.starts_with("probability:") && error.contains("below 1"),
+                "{text}: {error}"
+            );
+        }
+        for text in ["-0.1", "1.5", "NaN", "inf", "half"] {
+            set(&mut form, "probability", text);
+            assert!(per_mille(&form).is_err(), "{text}");
+        }
     }
 
     #[test]

@@ -6,7 +6,6 @@ use ratatui::crossterm::event::KeyCode;
 use super::action::Action;
 use super::app::{App, Pane};
 use super::keymap::{Binding, Key};
-use super::outline::Target;
 
 const fn key(c: char) -> Key {
     Key {
@@ -53,10 +52,9 @@ const fn hinted(
 }
 
 fn selected_layer_kind(app: &App) -> Option<&crate::model::LayerKind> {
-    match app.selected_target()? {
-        Target::Node(path) => app.block.layer(path).map(|layer| &layer.kind),
-        Target::Chain { .. } => None,
-    }
+    app.block
+        .layer(app.selected_node_path()?)
+        .map(|layer| &layer.kind)
 }
 
 fn on_width(app: &App) -> bool {
@@ -64,10 +62,11 @@ fn on_width(app: &App) -> bool {
     matches!(selected_layer_kind(app), Some(Conv(_) | FullyConnected(_)))
 }
 
-fn on_pointwise(app: &App) -> bool {
-    selected_layer_kind(app)
-        .and_then(|k| k.as_conv())
-        .is_some_and(|c| c.is_pointwise())
+/// On a 1×1 conv, or on any layer with a bypass flag to clear.
+fn on_bypassable(app: &App) -> bool {
+    app.selected_node_path()
+        .and_then(|path| app.block.layer(path))
+        .is_some_and(|layer| layer.is_pointwise_conv() || layer.bypassed)
 }
 
 fn in_concat(app: &App) -> bool {
@@ -107,7 +106,7 @@ pub const NORMAL: &[Binding] = &[
     hinted(&[key('a')], Action::ChooseLayerToAdd, "add a layer after the selection", "add", Some(structure_focused)),
     hinted(&[key('d'), code(KeyCode::Delete)], Action::DeleteSelected, "delete the selected layer, branch or shortcut", "del", Some(has_selection)),
     hinted(&[key('b')], Action::AddBranch, "add a branch to the enclosing concat", "branch", Some(in_concat)),
-    hinted(&[key('x')], Action::ToggleBypass, "bypass the selected 1×1 conv, or restore it", "bypass", Some(on_pointwise)),
+    hinted(&[key('x')], Action::ToggleBypass, "bypass the selected 1×1 conv, or restore it", "bypass", Some(on_bypassable)),
     hinted(&[key('u')], Action::Undo, "undo", "undo", Some(can_undo)),
     hinted(&[ctrl('r')], Action::Redo, "redo", "redo", Some(can_redo)),
     hinted(&[key('p')], Action::ChoosePreset, "open a preset", "preset", None),

@@ -1,6 +1,7 @@
 //! What the UI knows about the engine: which SIMD path and threads it runs, the machine's peak,
 //! and the measured throughput of each 1×1 shape, cached by shape so that only shapes an edit
-//! changed are measured again. Pure state: the worker thread lives in `worker.rs`.
+//! changed are measured again, and which shapes are not run here (grouped, too large, too much
+//! work to time between keystrokes). Pure state: the worker thread lives in `worker.rs`.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -12,6 +13,10 @@ use super::worker::{EngineEvent, Job, Measured};
 
 /// Shapes whose buffers exceed this are not run (a note says so).
 pub const MAX_BUFFER_BYTES: u64 = 256 << 20;
+/// Shapes with more work per run than this are not run between keystrokes: ≈ 0.1 s a run at
+/// 200 GFLOP/s, and an interactive measurement makes at least seven (two warm-up, five timed).
+/// `convtui bench --pointwise` times them.
+pub const MAX_INTERACTIVE_FLOPS: u64 = 20_000_000_000;
 /// Measurements kept per shape and overall, for the sparklines.
 pub const HISTORY: usize = 64;
 
@@ -22,11 +27,50 @@ pub enum Peak {
     Failed(String),
 }
 
+/// Why a 1×1 layer is not measured here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// The engine runs dense 1×1 convs only.
+    Grouped { groups: usize },
+    /// Its weights, input and output together exceed [`MAX_BUFFER_BYTES`].
+    Buffers { bytes: u64 },
+    /// One run is more than [`MAX_INTERACTIVE_FLOPS`]: `convtui bench` times it instead.
+    Work { shape: PointwiseShape },
+}
+
+impl Skip {
+    /// The whole reason, as the export writes it.
+    pub fn note(self) -> String {
+        match self {
+            Skip::Work { shape } => format!(
+                "{:.1} GFLOP a run, too long to time between keystrokes: \
+                 convtui bench --pointwise {},{},{},{} times it",
+                shape.flops() as f64 / 1e9,
+                shape.c_in,
+                shape.c_out,
+                shape.h,
+                shape.w
+            ),
+            other => other.short_note(),
+        }
+    }
+
+    /// The reason in the pane's 29-column result cell (short of absurd buffer sizes); the row
+    /// shows the shape.
+    pub fn short_note(self) -> String {
+        match self {
+            Skip::Grouped { groups } => format!("grouped ({groups}): not run"),
+            Skip::Buffers { bytes } => format!("{} MiB of buffers: not run", bytes >> 20),
+            Skip::Work { .. } => "too slow here: convtui bench".into(),
+        }
+    }
+}
+
 /// One 1×1 layer's line in the throughput pane.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
-    /// Not run, and why (grouped, too large).
-    Skipped(String),
+    /// Not run, and why.
+    Skipped(Skip),
     Waiting,
     Done(Measured),
     Failed(String),
@@ -62,9 +106,11 @@ impl Default for Throughput {
 }
 
 /// The engine's shape for a 1×1 layer, or why it is not run.
-pub fn shape_of(layer: &PointwiseLayer) -> Result<PointwiseShape, String> {
+pub fn shape_of(layer: &PointwiseLayer) -> Result<PointwiseShape, Skip> {
     if layer.groups != 1 {
-        return Err(format!("grouped ({}): not run", layer.groups));
+        return Err(Skip::Grouped {
+            groups: layer.groups,
+        });
     }
     let shape = PointwiseShape {
         c_in: layer.c_in,
@@ -74,7 +120,10 @@ pub fn shape_of(layer: &PointwiseLayer) -> Result<PointwiseShape, String> {
     };
     let bytes = shape.buffer_bytes();
     if bytes > MAX_BUFFER_BYTES {
-        return Err(format!("{} MiB of buffers: not run", bytes >> 20));
+        return Err(Skip::Buffers { bytes });
+    }
+    if shape.flops() > MAX_INTERACTIVE_FLOPS {
+        return Err(Skip::Work { shape });
     }
     Ok(shape)
 }
@@ -89,7 +138,7 @@ fn push_capped(values: &mut Vec<f64>, value: f64) {
 impl Throughput {
     pub fn status(&self, layer: &PointwiseLayer) -> Status {
         match shape_of(layer) {
-            Err(note) => Status::Skipped(note),
+            Err(skip) => Status::Skipped(skip),
             Ok(shape) => match self.results.get(&shape) {
                 None => Status::Waiting,
                 Some(Ok(measured)) => Status::Done(*measured),
@@ -172,13 +221,17 @@ mod tests {
     use crate::model::NodePath;
 
     fn layer(c_in: usize, c_out: usize, groups: usize) -> PointwiseLayer {
+        sized(c_in, c_out, 28, groups)
+    }
+
+    fn sized(c_in: usize, c_out: usize, side: usize, groups: usize) -> PointwiseLayer {
         PointwiseLayer {
             path: NodePath(vec![0]),
             name: None,
             c_in,
             c_out,
-            h: 28,
-            w: 28,
+            h: side,
+            w: side,
             groups,
         }
     }
@@ -207,11 +260,41 @@ mod tests {
             |_| true,
         );
         assert_eq!(t.plan(&layers), None);
-        assert!(matches!(t.status(&layers[2]), Status::Skipped(_)));
+        assert_eq!(
+            t.status(&layers[2]),
+            Status::Skipped(Skip::Grouped { groups: 2 })
+        );
         assert!(matches!(
             t.status(&layer(1 << 20, 1 << 20, 1)),
-            Status::Skipped(_)
+            Status::Skipped(Skip::Buffers { .. })
         ));
+    }
+
+    /// A shape small in memory can still be too much work to time between keystrokes.
+    #[test]
+    fn long_runs_are_skipped_with_the_bench_command_that_times_them() {
+        // 2·2048·2048·56·56 = 26.3 GFLOP a run, in (2048² + 2·2048·56²)·4 = 67 MB of buffers.
+        let big = sized(2048, 2048, 56, 1);
+        let shape = PointwiseShape::new(2048, 2048, 56, 56);
+        assert!(shape.buffer_bytes() <= MAX_BUFFER_BYTES);
+        let mut t = Throughput::default();
+        assert_eq!(t.status(&big), Status::Skipped(Skip::Work { shape }));
+        assert_eq!(t.plan(std::slice::from_ref(&big)), None, "never sent");
+        let note = Skip::Work { shape }.note();
+        assert!(note.starts_with("26.3 GFLOP a run"), "{note}");
+        assert!(
+            note.contains("convtui bench --pointwise 2048,2048,56,56"),
+            "{note}"
+        );
+        // 2·1024·1024·56·56 = 6.6 GFLOP: measured.
+        assert!(shape_of(&sized(1024, 1024, 56, 1)).is_ok());
+        for skip in [
+            Skip::Grouped { groups: 1 << 20 },
+            Skip::Buffers { bytes: 9999 << 20 },
+            Skip::Work { shape },
+        ] {
+            assert!(skip.short_note().chars().count() <= 29, "{skip:?}");
+        }
     }
 
     #[test]

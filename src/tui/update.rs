@@ -51,7 +51,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             commands
         }
         Action::CommandFailed(text) => {
-            app.quit_after_save = false;
+            // A failed save keeps its prompt open for a retry, and "save first, then quit" still
+            // holds for it; cancelling the prompt is what gives up on quitting.
+            if !matches!(
+                app.mode,
+                Mode::Prompt {
+                    purpose: PromptPurpose::Save,
+                    ..
+                }
+            ) {
+                app.quit_after_save = false;
+            }
             app.complain(text);
             Vec::new()
         }
@@ -83,10 +93,9 @@ fn normal(app: &mut App, action: Action) -> Vec<Command> {
         Action::WidenLayer => return update_edit::step_width(app, true),
         Action::NarrowLayer => return update_edit::step_width(app, false),
         Action::ChooseLayerToAdd => {
-            let after = match app.selected_target() {
-                Some(Target::Node(path)) => app.block.node(path),
-                _ => None,
-            };
+            let after = app
+                .selected_node_path()
+                .and_then(|path| app.block.node(path));
             app.mode = Mode::AddLayer {
                 selected: default_choice(after),
             };
@@ -173,15 +182,8 @@ pub(super) fn keep_visible(app: &mut App) {
     app.scroll = app.scroll.min(app.outline.len().saturating_sub(rows));
 }
 
-fn selected_node_path(app: &App) -> Option<crate::model::NodePath> {
-    match app.selected_target()? {
-        Target::Node(path) => Some(path.clone()),
-        Target::Chain { .. } => None,
-    }
-}
-
 fn open_editor(app: &mut App) {
-    let Some(path) = selected_node_path(app) else {
+    let Some(path) = app.selected_node_path().cloned() else {
         app.complain("Enter edits a layer; select a layer, or a concat or residual to rename it");
         return;
     };
@@ -248,6 +250,7 @@ pub(super) fn replace_document(app: &mut App, block: Block, origin: Origin) -> V
 fn restore(app: &mut App, snapshot: super::app::Snapshot) -> Vec<Command> {
     app.block = snapshot.block;
     app.origin = snapshot.origin;
+    app.saved = snapshot.saved;
     app.selected = snapshot.selected;
     after_change(app, None)
 }

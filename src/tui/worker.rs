@@ -19,7 +19,7 @@ use crate::engine::PointwiseShape;
 pub struct Measured {
     /// 2·MACs per second, in units of 10⁹.
     pub gflops: f64,
-    /// Seconds per run (the best or median of `runs`, as the engine decides).
+    /// Seconds per run: the median of `runs`.
     pub seconds: f64,
     pub runs: u32,
 }
@@ -27,9 +27,10 @@ pub struct Measured {
 /// What the worker needs from an engine. Implementations may be slow; they only ever run on the
 /// worker thread.
 pub trait Measurer: Send + 'static {
-    /// The SIMD path the engine runs ("avx2+fma", "sse2", ...).
+    /// The SIMD path the engine runs, as [`crate::engine::simd_path`] names it
+    /// ("AVX-512F+FMA (f32x16)", "AVX2+FMA (f32x8)", "NEON (f32x4)", ...).
     fn simd(&self) -> String;
-    /// Threads a measurement uses.
+    /// Threads a measurement uses, at least 1.
     fn threads(&self) -> usize;
     /// Probes the machine's peak GFLOP/s; called once, first, on the worker thread.
     fn peak_gflops(&mut self) -> Result<f64, String>;

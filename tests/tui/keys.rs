@@ -9,7 +9,7 @@ use convtui::tui::update::update;
 use ratatui::crossterm::event::KeyCode;
 use std::path::PathBuf;
 
-use crate::support::{app, ctrl, key, press, type_keys};
+use crate::support::{app, ctrl, key, press, select, type_keys};
 
 fn output_channels(app: &App) -> usize {
     app.summary
@@ -28,21 +28,6 @@ fn params(app: &App) -> u64 {
         .block
         .totals
         .params()
-}
-
-/// Selects the row of the layer named `name` with g and j, as a user would.
-fn select(app: &mut App, name: &str) {
-    press(app, key(KeyCode::Char('g')));
-    for _ in 0..app.outline.len() {
-        let here = app
-            .selected_target()
-            .and_then(|t| app.block.node(t.node_path()));
-        if here.and_then(|node| node.name()) == Some(name) {
-            return;
-        }
-        press(app, key(KeyCode::Char('j')));
-    }
-    panic!("no layer named {name}");
 }
 
 fn out_channels(app: &App, path: &[usize]) -> usize {
@@ -319,6 +304,51 @@ fn p_switches_presets_and_undo_brings_the_block_back() {
     assert!(!app.is_modified());
     press(&mut app, key(KeyCode::Char('u')));
     assert_eq!(app.block.name, "inception3a");
+    assert!(
+        !app.is_modified(),
+        "undoing the open brings back the old document unedited"
+    );
+    assert_eq!(
+        press(&mut app, key(KeyCode::Char('q'))),
+        vec![Command::Quit]
+    );
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    assert!(app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(!app.is_modified());
+    press(&mut app, ctrl('r'));
+    assert!(app.is_modified(), "redo brings the edit back");
+}
+
+#[test]
+fn redoing_an_open_brings_back_the_opened_preset_unedited() {
+    let mut app = app("inception3a");
+    press(&mut app, key(KeyCode::Char('p')));
+    press(&mut app, key(KeyCode::Char('j')));
+    press(&mut app, key(KeyCode::Enter));
+    press(&mut app, key(KeyCode::Char('u')));
+    press(&mut app, ctrl('r'));
+    assert_eq!(app.block.name, "resnet_bottleneck");
+    assert!(!app.is_modified());
+}
+
+#[test]
+fn undoing_an_open_after_an_edit_brings_the_edit_back_as_modified() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('p')));
+    press(&mut app, key(KeyCode::Char('j')));
+    press(&mut app, key(KeyCode::Enter));
+    assert!(!app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(
+        app.is_modified(),
+        "the edit before the open was never saved"
+    );
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(!app.is_modified());
 }
 
 #[test]
@@ -386,6 +416,50 @@ fn saving_from_the_quit_question_quits_once_saved() {
     assert!(matches!(commands.as_slice(), [Command::Save(_)]));
     let after = update(&mut app, Action::Saved(PathBuf::from("inception3a.json")));
     assert_eq!(after, vec![Command::Quit]);
+}
+
+#[test]
+fn saving_from_the_quit_question_quits_after_a_failed_save_is_retried() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('q')));
+    press(&mut app, key(KeyCode::Char('s')));
+    press(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Action::CommandFailed("read-only file system".into()),
+    );
+    assert!(matches!(app.mode, Mode::Prompt { .. }), "the prompt stays");
+    press(&mut app, ctrl('u'));
+    type_keys(&mut app, "elsewhere.json");
+    let commands = press(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        commands,
+        vec![Command::Save(PathBuf::from("elsewhere.json"))]
+    );
+    let after = update(&mut app, Action::Saved(PathBuf::from("elsewhere.json")));
+    assert_eq!(after, vec![Command::Quit], "the retried save still quits");
+}
+
+#[test]
+fn cancelling_the_save_prompt_after_a_failure_gives_up_on_quitting() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('q')));
+    press(&mut app, key(KeyCode::Char('s')));
+    press(&mut app, key(KeyCode::Enter));
+    update(
+        &mut app,
+        Action::CommandFailed("read-only file system".into()),
+    );
+    press(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.mode, Mode::Normal);
+    press(&mut app, key(KeyCode::Char('s')));
+    press(&mut app, key(KeyCode::Enter));
+    let after = update(&mut app, Action::Saved(PathBuf::from("inception3a.json")));
+    assert!(after.is_empty(), "a plain save later does not quit");
 }
 
 #[test]

@@ -4,8 +4,10 @@
 
 mod support;
 
+mod bypass;
 mod event_loop;
 mod keys;
 mod pty;
 mod random_keys;
 mod screens;
+mod skipped;

@@ -38,7 +38,7 @@ fn assert_snapshot(name: &str, text: &str) {
 fn measured(name: &str) -> App {
     let mut app = app(name);
     let simd = EngineEvent::EngineDescribed {
-        simd: "avx2+fma".into(),
+        simd: "AVX2+FMA (f32x8)".into(),
         threads: 2,
     };
     update(&mut app, Action::EngineReported(simd));
@@ -73,7 +73,7 @@ fn inception_wide() {
     let mut app = measured("inception3a");
     let text = screen(&mut app, 140, 40);
     assert!(text.contains("256 vs 416"), "{text}");
-    assert!(text.contains("avx2+fma"));
+    assert!(text.contains("AVX2+FMA (f32x8)"));
     assert_snapshot("inception_wide", &text);
 }
 

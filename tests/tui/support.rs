@@ -46,6 +46,21 @@ pub fn press(app: &mut App, event: KeyEvent) -> Vec<Command> {
     }
 }
 
+/// Selects the row of the layer named `name` with g and j, as a user would.
+pub fn select(app: &mut App, name: &str) {
+    press(app, key(KeyCode::Char('g')));
+    for _ in 0..app.outline.len() {
+        let here = app
+            .selected_target()
+            .and_then(|t| app.block.node(t.node_path()));
+        if here.and_then(|node| node.name()) == Some(name) {
+            return;
+        }
+        press(app, key(KeyCode::Char('j')));
+    }
+    panic!("no layer named {name}");
+}
+
 /// Types characters one key at a time.
 pub fn type_keys(app: &mut App, keys: &str) -> Vec<Command> {
     keys.chars()

@@ -77,6 +77,8 @@ struct Metric {
     short: &'static str,
     pair: Pair64,
     exact: bool,
+    /// Whether the roomy layout draws bars under it (a depth of a few ReLUs needs none).
+    bars: bool,
 }
 
 fn metrics(summary: &Summary) -> Option<Vec<Metric>> {
@@ -87,24 +89,28 @@ fn metrics(summary: &Summary) -> Option<Vec<Metric>> {
             short: "out ch",
             pair: c.output_channels,
             exact: true,
+            bars: true,
         },
         Metric {
             name: "params",
             short: "params",
             pair: c.params,
             exact: false,
+            bars: true,
         },
         Metric {
             name: "MACs",
             short: "MACs",
             pair: c.macs,
             exact: false,
+            bars: true,
         },
         Metric {
             name: "ReLU depth",
             short: "ReLUs",
             pair: c.nonlinear_depth,
             exact: true,
+            bars: false,
         },
     ])
 }
@@ -200,7 +206,7 @@ fn roomy(app: &App, metrics: &[Metric], style: Style, area: Rect, buf: &mut Buff
         ]))
         .style(style)
         .render(title_area, buf);
-        if metric.name == "ReLU depth" {
+        if !metric.bars {
             continue;
         }
         let max = a.max(b).max(1) as f64;

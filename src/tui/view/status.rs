@@ -42,7 +42,6 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let t = &app.throughput;
     let mut engine = match (&t.simd, t.threads) {
-        (Some(simd), Some(0)) => format!("{simd} "),
         (Some(simd), Some(threads)) => format!("{simd} ×{threads} "),
         _ => String::new(),
     };

@@ -1,7 +1,8 @@
 //! The structure pane: one row per layer, and one per concat, branch, residual body and
 //! shortcut, indented so the grouping shows; each with kind, kernel/stride/padding, input and
-//! output shape, params and MACs. 1×1 convs are coloured, bypassed ones struck through; when the
-//! block does not fit, the figures are the last that did, greyed, and the failing row is marked.
+//! output shape, params and MACs. 1×1 convs are coloured, bypassed ones struck through (a bypass
+//! flag no rule honours says so instead); when the block does not fit, the figures are the last
+//! that did, greyed, and the failing row is marked.
 
 use std::collections::HashMap;
 
@@ -16,7 +17,7 @@ use crate::model::{Layer, Node, NodePath, Shape};
 use crate::report::layer_text::kind_cell;
 use crate::report::numbers::{grouped, short};
 
-use super::super::app::{App, Pane};
+use super::super::app::{App, Bypass, Pane};
 use super::super::outline::{OutlineRow, Target};
 
 type Figures<'a> = HashMap<(&'a NodePath, Option<GroupPart>), &'a AnalysisRow>;
@@ -174,7 +175,8 @@ fn table_row<'a>(
 /// What the counterpart without 1×1 convolutions does with this 1×1 conv: the rule that drops
 /// it, or "stays" — so the user sees which of the seed's claims each 1×1 stands for.
 fn counterpart_role(app: &App, path: &NodePath, layer: &Layer) -> Option<&'static str> {
-    if !layer.is_pointwise_conv() || layer.bypassed {
+    let runs = !matches!(app.bypass(path), Some(Bypass::Dropped(_) | Bypass::Unknown));
+    if !layer.is_pointwise_conv() || !runs {
         return None;
     }
     let (summary, _) = app.figures()?;
@@ -213,17 +215,22 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
             .get(row.target.node_path())
             .cloned()
     });
-    if layer.bypassed {
-        let role = dropped.map_or("", |d| d.role.label());
-        return (name, format!("bypassed {role}"), theme.bypassed());
-    }
-    if dropped.is_some() {
-        return (name, "(goes with it)".into(), theme.bypassed());
-    }
     let style = if layer.is_pointwise_conv() {
         theme.pointwise()
     } else {
         Style::new()
     };
+    match app.bypass(row.target.node_path()) {
+        Some(Bypass::Dropped(role)) => {
+            return (name, format!("bypassed {}", role.label()), theme.bypassed());
+        }
+        Some(Bypass::Unknown) => return (name, "bypassed".into(), theme.bypassed()),
+        // The flag outlived its rule: the layer runs and counts, and the row says so.
+        Some(Bypass::NoRule) => return (name, "bypass: no rule".into(), style),
+        None => {}
+    }
+    if dropped.is_some() {
+        return (name, "(goes with it)".into(), theme.bypassed());
+    }
     (name, kind_cell(&layer.kind), style)
 }

@@ -23,10 +23,6 @@ fn engine_line(app: &App) -> Line<'_> {
     let t = &app.throughput;
     let mut spans = vec![Span::styled("engine ", app.theme.header())];
     match (&t.simd, t.threads, &t.peak) {
-        // No engine at all: its error says everything.
-        (_, Some(0), Peak::Failed(error)) => {
-            spans.push(Span::styled(error.clone(), app.theme.muted()));
-        }
         (Some(simd), Some(threads), peak) => {
             spans.push(Span::raw(format!("{simd} · {threads} threads")));
             spans.push(match peak {
@@ -107,7 +103,8 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
                 Span::styled(format!("{} measuring", spinner(app)), theme.info())
             }
             Status::Waiting => Span::styled("waiting", theme.muted()),
-            Status::Skipped(note) | Status::Failed(note) => Span::styled(note, theme.muted()),
+            Status::Skipped(skip) => Span::styled(skip.short_note(), theme.muted()),
+            Status::Failed(note) => Span::styled(note, theme.muted()),
         };
         let row = Row::new([Cell::from(name), Cell::from(dims), Cell::from(result)]);
         row.style(if stale { theme.stale() } else { Style::new() })
