@@ -17,11 +17,15 @@ const TOTALS_HEIGHT: u16 = 6;
 pub const COMPARISON_COMPACT: u16 = 8;
 pub const COMPARISON_ROOMY: u16 = 14;
 const THROUGHPUT_MIN: u16 = 9;
+/// Rows the structure pane keeps on a narrow terminal before the totals pane gives way.
+const STRUCTURE_MIN: u16 = 12;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Panes {
     pub structure: Rect,
-    pub totals: Rect,
+    /// None on short, narrow terminals: the structure pane keeps the rows, and its title
+    /// carries the output shape (the comparison already shows params and MACs).
+    pub totals: Option<Rect>,
     pub comparison: Rect,
     pub throughput: Rect,
     pub message: Rect,
@@ -54,20 +58,25 @@ pub fn panes(area: Rect, tall_message: bool) -> Option<Panes> {
             Constraint::Fill(1),
         ])
         .areas(right);
-        (left, totals, comparison, throughput)
+        (left, Some(totals), comparison, throughput)
     } else {
-        let figures = TOTALS_HEIGHT + COMPARISON_COMPACT;
+        let with_totals = main.height >= TOTALS_HEIGHT + COMPARISON_COMPACT + STRUCTURE_MIN;
+        let figures = COMPARISON_COMPACT + if with_totals { TOTALS_HEIGHT } else { 0 };
         let [top, bottom] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(figures)]).areas(main);
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(bottom);
-        let [totals, comparison] = Layout::vertical([
-            Constraint::Length(TOTALS_HEIGHT),
-            Constraint::Length(COMPARISON_COMPACT),
-        ])
-        .areas(left);
-        (top, totals, comparison, right)
+        if with_totals {
+            let [totals, comparison] = Layout::vertical([
+                Constraint::Length(TOTALS_HEIGHT),
+                Constraint::Length(COMPARISON_COMPACT),
+            ])
+            .areas(left);
+            (top, Some(totals), comparison, right)
+        } else {
+            (top, None, left, right)
+        }
     };
     Some(Panes {
         structure,
@@ -109,11 +118,21 @@ mod tests {
         for (w, h) in [(60, 21), (80, 24), (119, 40), (120, 24), (200, 60)] {
             let area = Rect::new(0, 0, w, h);
             let p = panes(area, true).unwrap();
-            for rect in [p.structure, p.totals, p.comparison, p.throughput, p.status] {
+            let totals = p.totals.unwrap_or_default();
+            for rect in [p.structure, totals, p.comparison, p.throughput, p.status] {
                 assert!(area.contains(rect.as_position()), "{w}×{h}");
                 assert!(rect.right() <= area.right() && rect.bottom() <= area.bottom());
             }
             assert!(p.structure.height >= 4, "{w}×{h}: structure too short");
         }
+    }
+
+    #[test]
+    fn a_standard_80x24_terminal_keeps_rows_for_the_structure() {
+        let p = panes(Rect::new(0, 0, 80, 24), false).unwrap();
+        assert!(p.structure.height >= 12, "{:?}", p.structure);
+        assert_eq!(p.totals, None);
+        let tall = panes(Rect::new(0, 0, 80, 40), false).unwrap();
+        assert!(tall.totals.is_some());
     }
 }

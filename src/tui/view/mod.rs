@@ -23,7 +23,9 @@ impl Widget for &App {
             return;
         };
         structure::render(self, panes.structure, buf);
-        figures::render_totals(self, panes.totals, buf);
+        if let Some(totals) = panes.totals {
+            figures::render_totals(self, totals, buf);
+        }
         figures::render_comparison(self, panes.comparison, buf);
         throughput::render(self, panes.throughput, buf);
         status::render_message(self, panes.message, buf);

@@ -53,7 +53,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let shape_header = if wide { "in → out (H×W×C)" } else { "out" };
     let header = Row::new(["layer", "kind", shape_header, "params", "MACs"]).style(theme.header());
-    let title = format!(" {} · {} rows ", app.block.name, app.outline.len());
+    let output = app
+        .figures()
+        .map(|(summary, _)| format!(" · out {}", summary.block.totals.output))
+        .unwrap_or_default();
+    let title = format!(" {} · {} rows{output} ", app.block.name, app.outline.len());
     let block = Block::bordered()
         .title(Line::from(title).style(theme.header()))
         .border_style(theme.border(app.focus == Pane::Structure));

@@ -19,12 +19,20 @@ pub fn spinner(app: &App) -> &'static str {
     SPINNER[app.spinner % SPINNER.len()]
 }
 
-fn engine_line(app: &App) -> Line<'_> {
+/// The engine's path, threads and measured peak; where the line would not fit, the path is
+/// left to the status bar, which always shows it, so the peak stays visible.
+fn engine_line(app: &App, width: u16) -> Line<'_> {
     let t = &app.throughput;
     let mut spans = vec![Span::styled("engine ", app.theme.header())];
     match (&t.simd, t.threads, &t.peak) {
         (Some(simd), Some(threads), peak) => {
-            spans.push(Span::raw(format!("{simd} · {threads} threads")));
+            let full = format!("{simd} · {threads} threads");
+            let room = usize::from(width).saturating_sub("engine  · peak 000.0 GFLOP/s".len());
+            if full.chars().count() <= room {
+                spans.push(Span::raw(full));
+            } else {
+                spans.push(Span::raw(format!("×{threads}")));
+            }
             spans.push(match peak {
                 Peak::Probing => Span::styled(" · probing peak…", app.theme.muted()),
                 Peak::Known(peak) => Span::raw(format!(" · peak {peak:.1} GFLOP/s")),
@@ -75,7 +83,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Constraint::Length(spark_height),
     ])
     .areas(inner);
-    Paragraph::new(engine_line(app)).render(engine, buf);
+    Paragraph::new(engine_line(app, engine.width)).render(engine, buf);
     render_table(app, table_area, buf);
     if spark_height > 0 {
         render_sparkline(app, spark_area, buf);
