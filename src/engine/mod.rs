@@ -26,7 +26,7 @@ pub use blocking::Blocking;
 pub use error::EngineError;
 pub use measure::{Budget, Measurement, measure};
 pub use parallel::PARALLEL_MIN_FLOPS;
-pub use peak::{Peak, probe_peak};
+pub use peak::{Peak, probe_peak, reprobe_peak};
 pub use reference::reference;
 pub use shape::{CheckedShape, PointwiseShape};
 pub use simd::{lane_width, simd_path};

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::engine::{
-    Budget, EngineError, PointwiseShape, lane_width, measure, probe_peak, simd_path,
+    Budget, EngineError, PointwiseShape, lane_width, measure, probe_peak, reprobe_peak, simd_path,
 };
 
 /// The `format` field of the JSON document, and its version.
@@ -92,24 +92,31 @@ pub fn run_bench(
     for s in shapes {
         s.shape.check()?;
     }
-    let peak = probe_peak(threads)?;
+    let mut peak = probe_peak(threads)?;
+    let measured = shapes
+        .iter()
+        .map(|s| measure(s.shape, threads, budget))
+        .collect::<Result<Vec<_>, EngineError>>()?;
+    // A run faster than the peak means the probe was starved (another process on a core):
+    // probe again, and keep the best the machine has shown.
+    if measured.iter().any(|m| m.gflops > peak.gflops) {
+        peak = reprobe_peak(threads)?;
+    }
     let results = shapes
         .iter()
-        .map(|s| {
-            let m = measure(s.shape, threads, budget)?;
-            Ok(BenchResult {
-                name: s.name.clone(),
-                c_in: s.shape.c_in,
-                c_out: s.shape.c_out,
-                h: s.shape.h,
-                w: s.shape.w,
-                gflops: m.gflops,
-                seconds: m.seconds,
-                runs: m.runs,
-                fraction_of_peak: m.gflops / peak.gflops,
-            })
+        .zip(&measured)
+        .map(|(s, m)| BenchResult {
+            name: s.name.clone(),
+            c_in: s.shape.c_in,
+            c_out: s.shape.c_out,
+            h: s.shape.h,
+            w: s.shape.w,
+            gflops: m.gflops,
+            seconds: m.seconds,
+            runs: m.runs,
+            fraction_of_peak: m.gflops / peak.gflops,
         })
-        .collect::<Result<Vec<_>, EngineError>>()?;
+        .collect();
     Ok(BenchReport {
         format: FORMAT,
         version: VERSION,

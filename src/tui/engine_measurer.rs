@@ -1,6 +1,6 @@
 //! The real SIMD engine behind the worker's [`Measurer`] seam: what the TUI times.
 
-use crate::engine::{Budget, PointwiseShape, measure, probe_peak, simd_path};
+use crate::engine::{Budget, PointwiseShape, measure, probe_peak, reprobe_peak, simd_path};
 
 use super::worker::{Measured, Measurer};
 
@@ -32,6 +32,14 @@ impl Measurer for EngineMeasurer {
         probe_peak(self.threads)
             .map(|peak| peak.gflops)
             .map_err(|e| e.to_string())
+    }
+
+    fn recheck_peak(&mut self) -> Option<Result<f64, String>> {
+        Some(
+            reprobe_peak(self.threads)
+                .map(|peak| peak.gflops)
+                .map_err(|e| e.to_string()),
+        )
     }
 
     fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String> {

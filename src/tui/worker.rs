@@ -34,6 +34,11 @@ pub trait Measurer: Send + 'static {
     fn threads(&self) -> usize;
     /// Probes the machine's peak GFLOP/s; called once, first, on the worker thread.
     fn peak_gflops(&mut self) -> Result<f64, String>;
+    /// Probes the peak again, after a measurement came out above it (the first probe was
+    /// starved); the engine keeps the best it has seen. `None`: this measurer cannot.
+    fn recheck_peak(&mut self) -> Option<Result<f64, String>> {
+        None
+    }
     /// Runs one 1×1 convolution of this shape and reports its throughput.
     fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String>;
 }
@@ -120,11 +125,13 @@ fn work(mut measurer: impl Measurer, shared: &Shared, mut post: impl FnMut(Engin
         simd: measurer.simd(),
         threads: measurer.threads(),
     };
-    if !post(described) || !post(EngineEvent::PeakProbed(measurer.peak_gflops())) {
+    let peak = measurer.peak_gflops();
+    let mut known_peak = peak.as_ref().ok().copied();
+    if !post(described) || !post(EngineEvent::PeakProbed(peak)) {
         return;
     }
     while let Some(job) = next_job(shared) {
-        if !run_job(&mut measurer, shared, &job, &mut post) {
+        if !run_job(&mut measurer, shared, &job, &mut known_peak, &mut post) {
             return;
         }
     }
@@ -163,6 +170,7 @@ fn run_job(
     measurer: &mut impl Measurer,
     shared: &Shared,
     job: &Job,
+    peak: &mut Option<f64>,
     post: &mut impl FnMut(EngineEvent) -> bool,
 ) -> bool {
     for &shape in &job.shapes {
@@ -170,6 +178,13 @@ fn run_job(
             return true;
         }
         let result = measurer.measure(shape);
+        let above_peak = matches!((&result, *peak), (Ok(m), Some(p)) if m.gflops > p);
+        if above_peak && let Some(rechecked) = measurer.recheck_peak() {
+            *peak = rechecked.as_ref().ok().copied().or(*peak);
+            if !post(EngineEvent::PeakProbed(rechecked)) {
+                return false;
+            }
+        }
         let event = EngineEvent::ShapeMeasured {
             generation: job.generation,
             shape,
@@ -276,5 +291,66 @@ mod tests {
             .collect();
         assert_eq!(measured, vec![(1, shape(1)), (3, shape(30))]);
         assert!(!seen.contains(&EngineEvent::EngineFinished { generation: 1 }));
+    }
+
+    /// Measures faster than its first probe said the machine could, as a starved probe does.
+    struct Starved {
+        rechecks: usize,
+    }
+
+    impl Measurer for Starved {
+        fn simd(&self) -> String {
+            "test".into()
+        }
+        fn threads(&self) -> usize {
+            2
+        }
+        fn peak_gflops(&mut self) -> Result<f64, String> {
+            Ok(100.0)
+        }
+        fn recheck_peak(&mut self) -> Option<Result<f64, String>> {
+            self.rechecks += 1;
+            Some(Ok(230.0))
+        }
+        fn measure(&mut self, _shape: PointwiseShape) -> Result<Measured, String> {
+            Ok(Measured {
+                gflops: 200.0,
+                seconds: 1e-3,
+                runs: 5,
+            })
+        }
+    }
+
+    #[test]
+    fn a_measurement_above_the_peak_has_the_peak_probed_again_once() {
+        let shared: Shared = Arc::new((
+            Mutex::new(Slot {
+                pending: None,
+                closed: false,
+            }),
+            Condvar::new(),
+        ));
+        let job = Job {
+            generation: 1,
+            shapes: vec![
+                PointwiseShape::new(8, 8, 8, 8),
+                PointwiseShape::new(9, 9, 9, 9),
+            ],
+        };
+        let mut measurer = Starved { rechecks: 0 };
+        let mut peak = Some(100.0);
+        let mut events = Vec::new();
+        let mut post = |event| {
+            events.push(event);
+            true
+        };
+        assert!(run_job(&mut measurer, &shared, &job, &mut peak, &mut post));
+        assert_eq!(measurer.rechecks, 1, "200 > 100 once; then 200 < 230");
+        assert_eq!(peak, Some(230.0));
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, EngineEvent::PeakProbed(Ok(p)) if *p == 230.0))
+        );
     }
 }
