@@ -5,7 +5,7 @@ use crate::model::{Block, LayerKind, NodePath, Shape};
 
 use super::error::ShapeError;
 use super::infer::{Depth, infer};
-use super::pointwise::{Plan, Scope, plan};
+use super::pointwise::{Plan, Role, Scope, plan};
 use super::rows::Row;
 
 /// Bytes per activation element: the engine and the export assume f32.
@@ -174,6 +174,30 @@ impl Summary {
             block: Analysis::of(block, Scope::Bypassed)?,
             counterpart: Analysis::of(block, Scope::All),
         })
+    }
+
+    /// What the counterpart does with the 1×1 conv at `path`: `Some(Some(role))` when a rule
+    /// drops it, `Some(None)` when it stays, `None` when that cannot be said (the path is no
+    /// 1×1 conv of the block as analysed, or the counterpart does not fit).
+    pub fn counterpart_role(&self, path: &NodePath) -> Option<Option<Role>> {
+        let row = self
+            .block
+            .rows
+            .iter()
+            .filter_map(Row::as_layer)
+            .find(|row| row.path == *path)?;
+        if !row.is_pointwise_conv() {
+            return None;
+        }
+        let counterpart = self.counterpart.as_ref().ok()?;
+        Some(
+            counterpart
+                .plan
+                .dropped
+                .get(path)
+                .filter(|dropped| dropped.conv == *path)
+                .map(|dropped| dropped.role),
+        )
     }
 
     pub fn comparison(&self) -> Option<Comparison> {

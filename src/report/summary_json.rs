@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::{Analysis, Comparison, LayerRow, Pair64, Row, Summary, Totals};
+use crate::analysis::{Analysis, Comparison, LayerRow, Pair64, Role, Row, Summary, Totals};
 use crate::model::{Block, LayerKind, Shape};
 
 pub const FORMAT: &str = "convtui-summary";
@@ -85,6 +85,9 @@ pub struct LayerJson {
     pub pointwise: bool,
     /// Removed from this analysis (a bypassed 1×1 conv or what goes with it), with the rule.
     pub dropped: Option<&'static str>,
+    /// For a 1×1 conv: what the block without its 1×1 convolutions does with it — "reduce",
+    /// "mix" or "project" (the rule that drops it) or "stays".
+    pub counterpart_role: Option<&'static str>,
 }
 
 impl From<&LayerRow> for LayerJson {
@@ -123,6 +126,7 @@ impl From<&LayerRow> for LayerJson {
             activations: row.activations,
             pointwise: row.is_pointwise_conv(),
             dropped: row.dropped.as_ref().map(|d| d.role.label()),
+            counterpart_role: None,
         }
     }
 }
@@ -280,7 +284,16 @@ pub fn summary_doc(block: &Block, summary: &Summary) -> SummaryDoc {
             description: block.description.clone(),
             input: block.input.into(),
         },
-        layers: layers(&summary.block),
+        layers: layers(&summary.block)
+            .into_iter()
+            .zip(summary.block.rows.iter().filter_map(Row::as_layer))
+            .map(|(mut json, row)| {
+                json.counterpart_role = summary
+                    .counterpart_role(&row.path)
+                    .map(|role| role.map_or("stays", Role::label));
+                json
+            })
+            .collect(),
         totals: (&summary.block.totals).into(),
         counterpart,
         comparison: summary.comparison().map(ComparisonJson::from),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{Analysis, Comparison, Pair64, Row, Summary, Totals};
+use crate::analysis::{Comparison, Pair64, Row, Summary, Totals};
 use crate::model::Block;
 
 use super::layer_text::kind_cell;
@@ -16,7 +16,7 @@ pub fn summary_table(block: &Block, summary: &Summary) -> String {
         let _ = writeln!(out, "{}", block.description);
     }
     let _ = writeln!(out, "input {} (H×W×C)\n", block.input);
-    layer_table(&mut out, &summary.block);
+    layer_table(&mut out, summary);
     totals(&mut out, &summary.block.totals);
     counterpart(&mut out, block, summary);
     out
@@ -24,7 +24,8 @@ pub fn summary_table(block: &Block, summary: &Summary) -> String {
 
 const RULE: &str = "─";
 
-fn layer_table(out: &mut String, analysis: &Analysis) {
+fn layer_table(out: &mut String, summary: &Summary) {
+    let analysis = &summary.block;
     let header = format!(
         "{:<34} {:<17} {:>14} {:>14} {:>12} {:>15}",
         "Layer", "Kind", "Input", "Output", "Params", "MACs"
@@ -50,10 +51,13 @@ fn layer_table(out: &mut String, analysis: &Analysis) {
                 );
             }
             Row::Layer(layer) => {
-                let name = layer
+                let mut name = layer
                     .name
                     .clone()
                     .unwrap_or_else(|| layer.kind.label().into());
+                if let Some(role) = summary.counterpart_role(&layer.path) {
+                    name = format!("{name} · {}", role.map_or("stays", |r| r.label()));
+                }
                 let mut kind = kind_cell(&layer.kind);
                 if let Some(dropped) = &layer.dropped {
                     kind = format!("({}: dropped)", dropped.role.label());

@@ -69,6 +69,30 @@ fn summary_json_of_inception_3a_has_the_seed_figures() {
     for name in ["3x3 reduce", "5x5 reduce", "pool proj"] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
+    let roles: Vec<(&str, &str)> = layers
+        .iter()
+        .filter(|l| l["pointwise"] == true)
+        .map(|l| {
+            (
+                l["name"].as_str().unwrap(),
+                l["counterpart_role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("1x1", "stays"),
+            ("3x3 reduce", "reduce"),
+            ("5x5 reduce", "reduce"),
+            ("pool proj", "project")
+        ]
+    );
+    assert!(
+        layers
+            .iter()
+            .all(|l| l["pointwise"] == true || l["counterpart_role"].is_null())
+    );
     let dropped: Vec<&str> = doc["counterpart"]["dropped"]
         .as_array()
         .unwrap()

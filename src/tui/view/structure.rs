@@ -179,16 +179,12 @@ fn table_row<'a>(
 /// What the counterpart without 1×1 convolutions does with this 1×1 conv: the rule that drops
 /// it, or "stays" — so the user sees which of the seed's claims each 1×1 stands for.
 fn counterpart_role(app: &App, path: &NodePath, layer: &Layer) -> Option<&'static str> {
-    let runs = !matches!(app.bypass(path), Some(Bypass::Dropped(_) | Bypass::Unknown));
-    if !layer.is_pointwise_conv() || !runs {
+    if layer.bypassed {
         return None;
     }
     let (summary, _) = app.figures()?;
-    let counterpart = summary.counterpart.as_ref().ok()?;
-    Some(match counterpart.plan.dropped.get(path) {
-        Some(dropped) if dropped.conv == *path => dropped.role.label(),
-        _ => "stays",
-    })
+    let role = summary.counterpart_role(path)?;
+    Some(role.map_or("stays", |r| r.label()))
 }
 
 /// The name and kind cells and their style.
