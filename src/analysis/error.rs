@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::model::{Layer, LayerKind, Node, NodePath};
+use crate::model::{Block, Layer, LayerKind, Node, NodePath};
 
 /// A shape or size error, naming the node by path, name and kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,6 +69,19 @@ impl ShapeError {
     pub fn new(path: &NodePath, node: &Node, message: impl Into<String>) -> Self {
         ShapeError {
             place: Box::new(Place::of(path, node)),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the block as a whole (its input, its size).
+    pub fn of_block(block: &Block, detail: &str, message: impl Into<String>) -> Self {
+        ShapeError {
+            place: Box::new(Place {
+                path: NodePath::default(),
+                noun: "block",
+                name: Some(block.name.clone()),
+                detail: detail.to_string(),
+            }),
             message: message.into(),
         }
     }

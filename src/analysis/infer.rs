@@ -1,7 +1,9 @@
 //! Walks a block with a plan applied and produces one row per layer and per group, with shapes
 //! and counts, or the first error, naming where it is.
 
-use crate::model::{Block, Chain, Layer, LayerKind, MAX_NESTING, Node, NodePath, Pair, Shape};
+use crate::model::{
+    Block, Chain, Layer, LayerKind, MAX_NESTING, MAX_NODES, Node, NodePath, Pair, Shape, walk,
+};
 
 use super::error::ShapeError;
 use super::layer_figures::{check_input, evaluate};
@@ -34,15 +36,15 @@ pub struct Inferred {
 
 pub fn infer(block: &Block, plan: &Plan) -> Result<Inferred, ShapeError> {
     if let Err(message) = check_input(block.input) {
-        return Err(ShapeError {
-            place: Box::new(super::error::Place {
-                path: NodePath::default(),
-                noun: "block",
-                name: Some(block.name.clone()),
-                detail: "input".into(),
-            }),
-            message,
-        });
+        return Err(ShapeError::of_block(block, "input", message));
+    }
+    let nodes = walk(&block.body).len();
+    if nodes > MAX_NODES {
+        return Err(ShapeError::of_block(
+            block,
+            &format!("{nodes} layers"),
+            format!("more than {MAX_NODES} layers, the most convtui analyses"),
+        ));
     }
     let mut walker = Walker {
         plan,

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Block, Chain, Layer, LayerKind, Node, NodePath, Pair};
+use crate::model::{Block, Chain, Layer, LayerKind, MAX_NODES, Node, NodePath, Pair, walk};
 
 use super::infer::infer;
 use super::rows::Row;
@@ -100,6 +100,11 @@ impl Scope<'_> {
 }
 
 pub fn plan(block: &Block, scope: Scope) -> Plan {
+    // Planning is quadratic in a chain's length; a block over the limit is refused by
+    // inference anyway, so do not spend seconds planning it first.
+    if walk(&block.body).len() > MAX_NODES {
+        return Plan::default();
+    }
     let mut planner = Planner {
         block,
         scope,
@@ -174,8 +179,7 @@ impl Planner<'_> {
         let own = self.plan.adjusted.get(&path).copied().unwrap_or_default();
         let width = own.out_channels.unwrap_or(conv.out_channels);
         let stride = mul_pair(conv.stride, own.stride_factor);
-        let tail = walk.attachments_after(index);
-        let after = tail.last().copied().unwrap_or(index);
+        let after = walk.last_attachment(index);
         let Some(partner) = (match role {
             Role::Reduce => walk.reduce_partner(after),
             Role::Mix => walk.mix_partner(index, width),
@@ -183,36 +187,70 @@ impl Planner<'_> {
         }) else {
             return false;
         };
-        let mut next = self.plan.clone();
-        let entry = next.adjusted.entry(walk.path(partner)).or_default();
-        entry.stride_factor = mul_pair(entry.stride_factor, stride);
-        if role == Role::Mix {
-            entry.out_channels = Some(width);
-        }
-        if entry.out_channels.is_none() && entry.stride_factor == Pair::square(1) {
-            next.adjusted.remove(&walk.path(partner));
-        }
-        next.adjusted.remove(&path);
-        for removed in std::iter::once(index).chain(tail.iter().copied()) {
-            next.dropped.insert(
-                walk.path(removed),
-                Dropped {
-                    role,
-                    conv: path.clone(),
-                },
+        let removed: Vec<usize> = (index..=after).filter(|&i| walk.live[i]).collect();
+        // A 1×1 that changes the spatial size (a stride, padding) may only go where its
+        // replacement gives every later layer of the chain the size it had: try it on a copy.
+        let spatial = stride != Pair::square(1) || conv.padding != Pair::square(0);
+        if spatial {
+            let mut next = self.plan.clone();
+            apply(
+                &mut next,
+                walk,
+                role,
+                (index, partner),
+                &removed,
+                (stride, width),
+            );
+            if !keeps_spatial_sizes(self.block, &self.plan, &next, walk.prefix, after) {
+                return false;
+            }
+            self.plan = next;
+        } else {
+            apply(
+                &mut self.plan,
+                walk,
+                role,
+                (index, partner),
+                &removed,
+                (stride, width),
             );
         }
-        // A 1×1 that changes the spatial size (a stride, padding) may only go where its
-        // replacement gives every later layer of the chain the size it had.
-        let spatial = stride != Pair::square(1) || conv.padding != Pair::square(0);
-        if spatial && !keeps_spatial_sizes(self.block, &self.plan, &next, walk.prefix, after) {
-            return false;
+        for i in removed {
+            walk.live[i] = false;
         }
-        for removed in std::iter::once(index).chain(tail) {
-            walk.live[removed] = false;
-        }
-        self.plan = next;
         true
+    }
+}
+
+/// Records a drop: `removed` (the 1×1 at `conv` and what goes with it) leave, and `partner`
+/// takes the 1×1's stride, and for a mix its width.
+fn apply(
+    plan: &mut Plan,
+    walk: &ChainWalk,
+    role: Role,
+    (conv, partner): (usize, usize),
+    removed: &[usize],
+    (stride, width): (Pair, usize),
+) {
+    let partner_path = walk.path(partner);
+    let entry = plan.adjusted.entry(partner_path.clone()).or_default();
+    entry.stride_factor = mul_pair(entry.stride_factor, stride);
+    if role == Role::Mix {
+        entry.out_channels = Some(width);
+    }
+    if entry.out_channels.is_none() && entry.stride_factor == Pair::square(1) {
+        plan.adjusted.remove(&partner_path);
+    }
+    let conv_path = walk.path(conv);
+    plan.adjusted.remove(&conv_path);
+    for &i in removed {
+        plan.dropped.insert(
+            walk.path(i),
+            Dropped {
+                role,
+                conv: conv_path.clone(),
+            },
+        );
     }
 }
 
@@ -278,11 +316,13 @@ impl ChainWalk<'_> {
             .is_some_and(|layer| layer.kind.is_attachment())
     }
 
-    fn attachments_after(&self, index: usize) -> Vec<usize> {
+    /// The last of the live attachments right after `index` (or `index` itself).
+    fn last_attachment(&self, index: usize) -> usize {
         (index + 1..self.chain.len())
             .filter(|&i| self.live[i])
             .take_while(|&i| self.is_attachment(i))
-            .collect()
+            .last()
+            .unwrap_or(index)
     }
 
     fn next_live(&self, index: usize) -> Option<usize> {

@@ -8,7 +8,7 @@ mod path;
 mod shape;
 
 pub use layer::{Conv, FullyConnected, Layer, LayerKind, Pair, Pool, PoolKind};
-pub use node::{Chain, Concat, MAX_NESTING, Node, Residual};
+pub use node::{Chain, Concat, MAX_NESTING, MAX_NODES, Node, Residual};
 pub use path::{NodePath, chain_at, chain_at_mut, node_at, node_at_mut, walk};
 pub use shape::Shape;
 

@@ -10,6 +10,10 @@ pub type Chain = Vec<Node>;
 /// and shallow enough that every file the editor can save, the JSON reader reads back.
 pub const MAX_NESTING: usize = 24;
 
+/// How many nodes (layers, concats, residuals) a block may have: a whole ResNet-152 has about
+/// 500, and the counterpart's planning, quadratic in a chain's length, stays interactive.
+pub const MAX_NODES: usize = 4096;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Node {
     Layer(Layer),

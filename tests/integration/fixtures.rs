@@ -130,3 +130,19 @@ fn separable_block_counts_groups_and_asymmetric_kernels() {
     let c = s.counterpart.unwrap();
     assert_eq!(c.totals.conv_weights, 288 + 14_336);
 }
+
+#[test]
+fn a_block_over_the_node_limit_is_refused_quickly_and_clearly() {
+    use convtui::model::{Block, Conv, Layer, LayerKind, MAX_NODES, Node, Shape};
+    let body = (0..=MAX_NODES)
+        .map(|_| Node::Layer(Layer::new(LayerKind::Conv(Conv::new(8, 1)))))
+        .collect();
+    let block = Block {
+        name: "long".into(),
+        description: String::new(),
+        input: Shape::new(8, 4, 4),
+        body,
+    };
+    let error = Summary::of(&block).unwrap_err().to_string();
+    assert!(error.contains("more than 4096 layers"), "{error}");
+}
