@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{Block, Chain, Layer, LayerKind, MAX_NODES, Node, NodePath, Pair, walk};
 
-use super::infer::infer;
+use super::infer::{Inferred, infer};
 use super::rows::Row;
 
 /// Why a 1×1 convolution can go.
@@ -109,6 +109,7 @@ pub fn plan(block: &Block, scope: Scope) -> Plan {
         block,
         scope,
         plan: Plan::default(),
+        current: None,
     };
     planner.chain(&block.body, &[]);
     planner.plan
@@ -128,6 +129,9 @@ struct Planner<'a> {
     block: &'a Block,
     scope: Scope<'a>,
     plan: Plan,
+    /// The block inferred under `plan`, kept until the plan changes: every strided or padded
+    /// candidate compares against it.
+    current: Option<Option<Inferred>>,
 }
 
 impl Planner<'_> {
@@ -201,10 +205,15 @@ impl Planner<'_> {
                 &removed,
                 (stride, width),
             );
-            if !keeps_spatial_sizes(self.block, &self.plan, &next, walk.prefix, after) {
+            let current = self
+                .current
+                .get_or_insert_with(|| infer(self.block, &self.plan).ok());
+            let candidate = infer(self.block, &next).ok();
+            if !keeps_spatial_sizes(current.as_ref(), candidate.as_ref(), walk.prefix, after) {
                 return false;
             }
             self.plan = next;
+            self.current = Some(candidate);
         } else {
             apply(
                 &mut self.plan,
@@ -255,20 +264,18 @@ fn apply(
 }
 
 /// Whether every layer after `after` in the chain at `prefix` (and inside it), every group and
-/// the block's output have the same height and width under `next` as under `current`. A block
-/// that does not fit either way keeps its 1×1 (nothing can be checked).
+/// the block's output have the same height and width in `next` as in `current`. A block that
+/// does not fit either way keeps its 1×1 (nothing can be checked).
 fn keeps_spatial_sizes(
-    block: &Block,
-    current: &Plan,
-    next: &Plan,
+    current: Option<&Inferred>,
+    next: Option<&Inferred>,
     prefix: &[usize],
     after: usize,
 ) -> bool {
     let later = |path: &NodePath| {
         path.0.len() > prefix.len() && path.0.starts_with(prefix) && path.0[prefix.len()] > after
     };
-    let sizes = |plan: &Plan| -> Option<Vec<(usize, usize)>> {
-        let inferred = infer(block, plan).ok()?;
+    let sizes = |inferred: &Inferred| -> Vec<(usize, usize)> {
         let mut sizes = vec![(inferred.output.h, inferred.output.w)];
         for row in &inferred.rows {
             match row {
@@ -279,9 +286,9 @@ fn keeps_spatial_sizes(
                 Row::Layer(_) => {}
             }
         }
-        Some(sizes)
+        sizes
     };
-    matches!((sizes(current), sizes(next)), (Some(before), Some(now)) if before == now)
+    matches!((current, next), (Some(before), Some(now)) if sizes(before) == sizes(now))
 }
 
 fn mul_pair(a: Pair, b: Pair) -> Pair {
