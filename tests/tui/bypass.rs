@@ -7,7 +7,6 @@ use convtui::model::NodePath;
 use convtui::preset;
 use convtui::tui::Origin;
 use convtui::tui::app::{App, Bypass, Level};
-use convtui::tui::theme::Theme;
 use ratatui::crossterm::event::KeyCode;
 
 use crate::support::{app, key, press, screen, select, type_keys};
@@ -80,11 +79,7 @@ fn a_file_bypassing_a_1x1_no_rule_drops_shows_it_running_and_x_clears_it() {
     let mut block = preset::builtin("inception3a").unwrap();
     let one_by_one = NodePath(vec![0, 0, 0]);
     block.layer_mut(&one_by_one).unwrap().bypassed = true;
-    let mut app = App::new(
-        block,
-        Origin::File("flagged.json".into()),
-        Theme { color: false },
-    );
+    let mut app = crate::support::app_of(block, Origin::File("flagged.json".into()));
     let fresh = crate::support::app("inception3a");
     assert_eq!(params(&app), params(&fresh), "the flag changes nothing");
     assert_eq!(app.bypass(&one_by_one), Some(Bypass::NoRule));

@@ -5,13 +5,12 @@ use convtui::engine::PointwiseShape;
 use convtui::model::{LayerKind, NodePath, Shape};
 use convtui::preset;
 use convtui::tui::Origin;
-use convtui::tui::action::{Action, Command};
+use convtui::tui::action::Command;
 use convtui::tui::app::App;
 use convtui::tui::export::export_doc;
-use convtui::tui::theme::Theme;
-use convtui::tui::update::{start, update};
+use convtui::tui::update::start;
 
-use crate::support::screen;
+use crate::support::{app_of, screen};
 
 /// Inception 3a on 56×56×2048 with its "1x1" widened to 2048: 2·2048·2048·56·56 = 26.3 GFLOP a
 /// run, in (2048² + 2·2048·56²)·4 bytes = 67 MB of buffers.
@@ -26,19 +25,7 @@ fn heavy() -> App {
         LayerKind::Conv(conv) => conv.out_channels = 2048,
         other => panic!("not a conv: {other:?}"),
     }
-    let mut app = App::new(
-        block,
-        Origin::File("heavy.json".into()),
-        Theme { color: false },
-    );
-    update(
-        &mut app,
-        Action::Resized {
-            width: 120,
-            height: 40,
-        },
-    );
-    app
+    app_of(block, Origin::File("heavy.json".into()))
 }
 
 #[test]

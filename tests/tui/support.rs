@@ -1,6 +1,7 @@
 //! Helpers shared by the TUI tests: an app on a preset, keys, and a screen as text.
 
 use convtui::engine::PointwiseShape;
+use convtui::model::Block;
 use convtui::preset;
 use convtui::tui::action::{Action, Command};
 use convtui::tui::app::App;
@@ -15,11 +16,12 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub fn app(preset_name: &str) -> App {
     let block = preset::builtin(preset_name).expect("a built-in preset");
-    let mut app = App::new(
-        block,
-        Origin::Preset(preset_name.into()),
-        Theme { color: false },
-    );
+    app_of(block, Origin::Preset(preset_name.into()))
+}
+
+/// The app on `block`, colourless, sized 120×40.
+pub fn app_of(block: Block, origin: Origin) -> App {
+    let mut app = App::new(block, origin, Theme { color: false });
     update(
         &mut app,
         Action::Resized {
