@@ -80,13 +80,11 @@ fn parse_pointwise(text: &str) -> Result<PointwiseShape, String> {
 fn block_shapes(source: &Source) -> Result<Vec<BenchShape>> {
     let (block, summary) = summarize(source)?;
     let mut shapes = Vec::new();
+    let mut grouped = Vec::new();
     for layer in summary.block.pointwise_layers() {
         let name = layer.name.clone().unwrap_or_else(|| layer.path.to_string());
         if layer.groups != 1 {
-            eprintln!(
-                "convtui: skipping {name}: a grouped 1×1 convolution (groups {}) is not one GEMM",
-                layer.groups
-            );
+            grouped.push(format!("{name} (groups {})", layer.groups));
             continue;
         }
         shapes.push(BenchShape::new(
@@ -97,11 +95,28 @@ fn block_shapes(source: &Source) -> Result<Vec<BenchShape>> {
             layer.w,
         ));
     }
+    // A grouped 1×1 is several small GEMMs, not the one dense GEMM the engine times.
+    let skipped = if grouped.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "grouped 1×1 convolutions are not timed: {}",
+            grouped.join(", ")
+        )
+    };
     anyhow::ensure!(
         !shapes.is_empty(),
-        "{} has no 1×1 convolution for the engine to time",
-        block.name
+        "{} has no 1×1 convolution for the engine to time{}",
+        block.name,
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({skipped})")
+        }
     );
+    if !skipped.is_empty() {
+        eprintln!("convtui: {skipped}");
+    }
     Ok(shapes)
 }
 

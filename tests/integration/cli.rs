@@ -311,3 +311,26 @@ fn io_errors_are_said_once() {
     let err = stderr(&out);
     assert_eq!(err.matches("No such file").count(), 1, "{err}");
 }
+
+#[test]
+fn bench_says_in_one_line_that_grouped_1x1_convs_are_not_timed() {
+    let dir = std::env::temp_dir().join(format!("convtui-grouped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("grouped.json");
+    std::fs::write(
+        &path,
+        r#"{"format": "convtui-block", "version": 1, "name": "g",
+            "input": {"channels": 32, "height": 8, "width": 8},
+            "layers": [{"conv": {"name": "gpw", "out_channels": 32, "kernel": 1, "groups": 4}}]}"#,
+    )
+    .unwrap();
+    let out = convtui(&["bench", path.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("grouped 1×1 convolutions are not timed: gpw (groups 4)"),
+        "{err}"
+    );
+}
