@@ -136,6 +136,7 @@ struct Source {
 }
 
 impl Source {
+    /// The block, and how messages name where it came from.
     fn load(&self) -> Result<(Block, String)> {
         match (&self.file, &self.preset) {
             (Some(path), _) => Ok((preset::load(path)?, path.display().to_string())),
@@ -145,9 +146,7 @@ impl Source {
             }
         }
     }
-}
 
-impl Source {
     /// Where the TUI says the block came from, and where it saves it by default.
     fn origin(&self) -> tui::Origin {
         match (&self.file, &self.preset) {
