@@ -10,12 +10,13 @@ use super::layer_figures::{check_input, evaluate};
 use super::pointwise::{Dropped, Plan};
 use super::rows::{GroupPart, GroupRow, LayerRow, Row};
 
-/// Depth along the longest path through a chain.
+/// How deep a chain is, each count taken on its own deepest path (across branches the two may
+/// come from different paths).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Depth {
-    /// Activations (ReLUs) on the path: the non-linearities the seed says 1×1 convs add.
+    /// The most activations (ReLUs) on any path: the non-linearities the seed says 1×1 convs add.
     pub nonlinear: usize,
-    /// Convolutions and fully connected layers on the path.
+    /// The most convolutions and fully connected layers on any path.
     pub weighted: usize,
 }
 

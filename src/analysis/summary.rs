@@ -6,7 +6,7 @@ use crate::model::{Block, LayerKind, NodePath, Shape};
 use super::error::ShapeError;
 use super::infer::{Depth, infer};
 use super::pointwise::{Plan, Role, Scope, plan};
-use super::rows::Row;
+use super::rows::{LayerRow, Row};
 
 /// Bytes per activation element: the engine and the export assume f32.
 pub const BYTES_PER_ELEMENT: u64 = 4;
@@ -176,16 +176,11 @@ impl Summary {
         })
     }
 
-    /// What the counterpart does with the 1×1 conv at `path`: `Some(Some(role))` when a rule
-    /// drops it, `Some(None)` when it stays, `None` when that cannot be said (the path is no
-    /// 1×1 conv of the block as analysed, or the counterpart does not fit).
-    pub fn counterpart_role(&self, path: &NodePath) -> Option<Option<Role>> {
-        let row = self
-            .block
-            .rows
-            .iter()
-            .filter_map(Row::as_layer)
-            .find(|row| row.path == *path)?;
+    /// What the counterpart does with the 1×1 conv of `row` (a row of this summary's block):
+    /// `Some(Some(role))` when a rule drops it, `Some(None)` when it stays, `None` when that
+    /// cannot be said (the row is no 1×1 conv, or the counterpart does not fit). Callers draw
+    /// every row with it, so it looks the path up rather than scanning the rows.
+    pub fn counterpart_role(&self, row: &LayerRow) -> Option<Option<Role>> {
         if !row.is_pointwise_conv() {
             return None;
         }
@@ -194,8 +189,8 @@ impl Summary {
             counterpart
                 .plan
                 .dropped
-                .get(path)
-                .filter(|dropped| dropped.conv == *path)
+                .get(&row.path)
+                .filter(|dropped| dropped.conv == row.path)
                 .map(|dropped| dropped.role),
         )
     }

@@ -289,7 +289,7 @@ pub fn summary_doc(block: &Block, summary: &Summary) -> SummaryDoc {
             .zip(summary.block.rows.iter().filter_map(Row::as_layer))
             .map(|(mut json, row)| {
                 json.counterpart_role = summary
-                    .counterpart_role(&row.path)
+                    .counterpart_role(row)
                     .map(|role| role.map_or("stays", Role::label));
                 json
             })

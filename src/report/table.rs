@@ -55,7 +55,7 @@ fn layer_table(out: &mut String, summary: &Summary) {
                     .name
                     .clone()
                     .unwrap_or_else(|| layer.kind.label().into());
-                if let Some(role) = summary.counterpart_role(&layer.path) {
+                if let Some(role) = summary.counterpart_role(layer) {
                     name = format!("{name} · {}", role.map_or("stays", |r| r.label()));
                 }
                 let mut kind = kind_cell(&layer.kind);

@@ -12,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, StatefulWidget, Table, TableState, Widget};
 
-use crate::analysis::{GroupPart, Row as AnalysisRow};
+use crate::analysis::{GroupPart, LayerRow, Row as AnalysisRow};
 use crate::model::{Layer, Node, NodePath, Shape};
 use crate::report::layer_text::kind_cell;
 use crate::report::numbers::{grouped, short};
@@ -143,8 +143,8 @@ fn table_row<'a>(
         Span::raw(indent),
         Span::styled(name, style),
     ];
-    if let (None, Some(Node::Layer(layer))) = (row.part, node)
-        && let Some(role) = counterpart_role(app, path, layer)
+    if let (Some(AnalysisRow::Layer(analysed)), Some(Node::Layer(layer))) = (found, node)
+        && let Some(role) = counterpart_role(app, analysed, layer)
     {
         name_spans.push(Span::styled(format!(" · {role}"), theme.muted()));
     }
@@ -178,12 +178,12 @@ fn table_row<'a>(
 
 /// What the counterpart without 1×1 convolutions does with this 1×1 conv: the rule that drops
 /// it, or "stays" — so the user sees which of the seed's claims each 1×1 stands for.
-fn counterpart_role(app: &App, path: &NodePath, layer: &Layer) -> Option<&'static str> {
+fn counterpart_role(app: &App, analysed: &LayerRow, layer: &Layer) -> Option<&'static str> {
     if layer.bypassed {
         return None;
     }
     let (summary, _) = app.figures()?;
-    let role = summary.counterpart_role(path)?;
+    let role = summary.counterpart_role(analysed)?;
     Some(role.map_or("stays", |r| r.label()))
 }
 
