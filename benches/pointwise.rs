@@ -7,7 +7,7 @@
 //!
 //! Run: `CARGO_TARGET_DIR=/work/target cargo bench --bench pointwise` (on a quiet machine).
 
-use convtui::engine::measure::noise;
+use convtui::engine::noise;
 use convtui::engine::{
     Engine, Epilogue, PointwiseShape, lane_width, probe_peak, reference, simd_path,
 };

@@ -8,10 +8,11 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use convtui::analysis::Summary;
-use convtui::engine::{Budget, PointwiseShape};
+use convtui::engine::PointwiseShape;
+use convtui::measure::{BenchShape, Budget, EngineMeasurer, block_shapes, run_bench};
 use convtui::model::Block;
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
-use convtui::report::bench::{BenchShape, run_bench};
+use convtui::report::bench::BenchReport;
 use convtui::report::{summary_json::summary_doc, table::summary_table};
 use convtui::tui;
 
@@ -76,46 +77,13 @@ fn parse_pointwise(text: &str) -> Result<PointwiseShape, String> {
     Ok(shape)
 }
 
-/// The 1×1 layers of a block, as the engine will time them; grouped ones are named and skipped.
-fn block_shapes(source: &Source) -> Result<Vec<BenchShape>> {
+/// The 1×1 layers of a block, as the engine will time them; those left out are named on stderr.
+fn bench_shapes(source: &Source) -> Result<Vec<BenchShape>> {
     let (block, summary) = summarize(source)?;
-    let mut shapes = Vec::new();
-    let mut grouped = Vec::new();
-    for layer in summary.block.pointwise_layers() {
-        let name = layer.name.clone().unwrap_or_else(|| layer.path.to_string());
-        if layer.groups != 1 {
-            grouped.push(format!("{name} (groups {})", layer.groups));
-            continue;
-        }
-        shapes.push(BenchShape::new(
-            Some(name),
-            layer.c_in,
-            layer.c_out,
-            layer.h,
-            layer.w,
-        ));
-    }
-    // A grouped 1×1 is several small GEMMs, not the one dense GEMM the engine times.
-    let skipped = if grouped.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "grouped 1×1 convolutions are not timed: {}",
-            grouped.join(", ")
-        )
-    };
-    anyhow::ensure!(
-        !shapes.is_empty(),
-        "{} has no 1×1 convolution for the engine to time{}",
-        block.name,
-        if skipped.is_empty() {
-            String::new()
-        } else {
-            format!(" ({skipped})")
-        }
-    );
-    if !skipped.is_empty() {
-        eprintln!("convtui: {skipped}");
+    let (shapes, note) =
+        block_shapes(&block.name, &summary.block.pointwise_layers()).map_err(anyhow::Error::msg)?;
+    if let Some(note) = note {
+        eprintln!("convtui: {note}");
     }
     Ok(shapes)
 }
@@ -190,10 +158,10 @@ fn run(cli: Cli) -> Result<()> {
         }) => {
             let shapes = match pointwise {
                 Some(shape) => vec![BenchShape { name: None, shape }],
-                None => block_shapes(&source)?,
+                None => bench_shapes(&source)?,
             };
             let threads = threads.map_or_else(default_threads, usize::from);
-            let report = run_bench(&shapes, threads, Budget::default())?;
+            let report = BenchReport::of(&run_bench(&shapes, threads, Budget::default())?);
             if json {
                 emit(&format!("{}\n", report.to_json()?))?;
             } else {
@@ -202,7 +170,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         None => {
             let (block, _) = cli.source.load()?;
-            let engine = tui::EngineMeasurer::new(default_threads());
+            let engine = EngineMeasurer::new(default_threads());
             tui::run(block, cli.source.origin(), engine)?;
         }
     }

@@ -1,7 +1,7 @@
 //! The engine against the scalar reference over awkward shapes, exact identity, bias and ReLU,
 //! random shapes (proptest), and the errors callers get instead of panics.
 
-use convtui::engine::measure::noise;
+use convtui::engine::noise;
 use convtui::engine::{
     Blocking, Engine, EngineError, Epilogue, PointwiseShape, lane_width, pointwise, reference,
 };

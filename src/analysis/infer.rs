@@ -1,20 +1,21 @@
-//! Walks a block with a plan applied and produces one row per layer and per group, with shapes
+//! Walks a block (through `model::visit`) with a plan applied and produces one row per layer and per group, with shapes
 //! and counts, or the first error, naming where it is.
 
 use crate::model::{
-    Block, Chain, Layer, LayerKind, MAX_NESTING, MAX_NODES, Node, NodePath, Pair, Shape, walk,
+    Block, Layer, LayerKind, MAX_CHANNELS, MAX_NESTING, MAX_NODES, Node, NodePath, Pair, Part,
+    Shape, Step, count_nodes, visit,
 };
 
 use super::error::ShapeError;
-use super::layer_figures::{check_input, evaluate};
-use super::pointwise::{Dropped, Plan};
-use super::rows::{GroupPart, GroupRow, LayerRow, Row};
+use super::layer_counts::{check_input, evaluate};
+use super::plan::{Dropped, Plan};
+use super::rows::{GroupRow, LayerRow, Row};
 
 /// How deep a chain is, each count taken on its own deepest path (across branches the two may
 /// come from different paths).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Depth {
-    /// The most activations (ReLUs) on any path: the non-linearities the seed says 1×1 convs add.
+    /// The most activations (ReLUs) on any path: the non-linearities a 1×1 conv with its ReLU adds.
     pub nonlinear: usize,
     /// The most convolutions and fully connected layers on any path.
     pub weighted: usize,
@@ -25,6 +26,14 @@ impl Depth {
         Depth {
             nonlinear: self.nonlinear.max(other.nonlinear),
             weighted: self.weighted.max(other.weighted),
+        }
+    }
+
+    /// This depth followed by `next` along one path.
+    fn plus(self, next: Depth) -> Depth {
+        Depth {
+            nonlinear: self.nonlinear + next.nonlinear,
+            weighted: self.weighted + next.weighted,
         }
     }
 }
@@ -39,7 +48,7 @@ pub fn infer(block: &Block, plan: &Plan) -> Result<Inferred, ShapeError> {
     if let Err(message) = check_input(block.input) {
         return Err(ShapeError::of_block(block, "input", message));
     }
-    let nodes = walk(&block.body).len();
+    let nodes = count_nodes(&block.body);
     if nodes > MAX_NODES {
         return Err(ShapeError::of_block(
             block,
@@ -50,49 +59,100 @@ pub fn infer(block: &Block, plan: &Plan) -> Result<Inferred, ShapeError> {
     let mut walker = Walker {
         plan,
         rows: Vec::new(),
+        chains: vec![ChainState {
+            shape: block.input,
+            depth: Depth::default(),
+            row: None,
+        }],
+        composites: Vec::new(),
     };
-    let (output, depth) = walker.chain(&block.body, &[], 0, block.input)?;
+    visit(&block.body, &mut |step| walker.step(step))?;
+    let root = walker.chains.pop().unwrap_or(ChainState {
+        shape: block.input,
+        depth: Depth::default(),
+        row: None,
+    });
     Ok(Inferred {
         rows: walker.rows,
-        output,
-        depth,
+        output: root.shape,
+        depth: root.depth,
     })
+}
+
+/// A chain being walked: the shape flowing through it so far and its depth.
+struct ChainState {
+    shape: Shape,
+    depth: Depth,
+    /// Its group row (none for the block's body).
+    row: Option<usize>,
+}
+
+/// A concat or residual being walked: what its chains read and what they gave.
+struct CompositeState {
+    row: usize,
+    input: Shape,
+    outputs: Vec<Shape>,
+    deepest: Depth,
 }
 
 struct Walker<'a> {
     plan: &'a Plan,
     rows: Vec<Row>,
+    /// The chains enclosing the walk's position, the block's body first.
+    chains: Vec<ChainState>,
+    composites: Vec<CompositeState>,
 }
 
 impl Walker<'_> {
-    fn chain(
-        &mut self,
-        chain: &Chain,
-        prefix: &[usize],
-        depth: usize,
-        input: Shape,
-    ) -> Result<(Shape, Depth), ShapeError> {
-        let mut shape = input;
-        let mut total = Depth::default();
-        for (index, node) in chain.iter().enumerate() {
-            let mut steps = prefix.to_vec();
-            steps.push(index);
-            let path = NodePath(steps);
-            let (output, node_depth) = self.node(node, &path, depth, shape)?;
-            shape = output;
-            total.nonlinear += node_depth.nonlinear;
-            total.weighted += node_depth.weighted;
-        }
-        Ok((shape, total))
+    fn here(&mut self) -> &mut ChainState {
+        // The body's state is pushed before the walk and popped after it.
+        let last = self.chains.len() - 1;
+        &mut self.chains[last]
     }
 
-    fn node(
-        &mut self,
-        node: &Node,
-        path: &NodePath,
-        depth: usize,
-        input: Shape,
-    ) -> Result<(Shape, Depth), ShapeError> {
+    fn step(&mut self, step: Step<'_, '_>) -> Result<(), ShapeError> {
+        match step {
+            Step::Node { path, node, depth } => self.node(path, node, depth),
+            Step::OpenChain {
+                owner, part, depth, ..
+            } => {
+                let input = self.composites.last().map_or(Shape::default(), |c| c.input);
+                let row = self.open_group(owner, depth, input, part);
+                self.chains.push(ChainState {
+                    shape: input,
+                    depth: Depth::default(),
+                    row: Some(row),
+                });
+                Ok(())
+            }
+            Step::CloseChain { .. } => {
+                let Some(chain) = self.chains.pop() else {
+                    return Ok(());
+                };
+                if let Some(row) = chain.row {
+                    self.close_group(row, chain.shape);
+                }
+                if let Some(composite) = self.composites.last_mut() {
+                    composite.outputs.push(chain.shape);
+                    composite.deepest = composite.deepest.max(chain.depth);
+                }
+                Ok(())
+            }
+            Step::Close { path, node } => {
+                let Some(composite) = self.composites.pop() else {
+                    return Ok(());
+                };
+                let output = combine(path, node, &composite.outputs)?;
+                self.close_group(composite.row, output);
+                let here = self.here();
+                here.shape = output;
+                here.depth = here.depth.plus(composite.deepest);
+                Ok(())
+            }
+        }
+    }
+
+    fn node(&mut self, path: &NodePath, node: &Node, depth: usize) -> Result<(), ShapeError> {
         if node.is_composite() && path.nesting() >= MAX_NESTING {
             return Err(ShapeError::new(
                 path,
@@ -100,6 +160,7 @@ impl Walker<'_> {
                 format!("more than {MAX_NESTING} concats or residuals inside each other"),
             ));
         }
+        let input = self.here().shape;
         match node {
             Node::Layer(layer) => {
                 let row = self.layer(layer, path, depth, input)?;
@@ -114,113 +175,33 @@ impl Walker<'_> {
                             ),
                     ),
                 };
-                let output = row.output;
+                let here = self.here();
+                here.shape = row.output;
+                here.depth = here.depth.plus(node_depth);
                 self.rows.push(Row::Layer(row));
-                Ok((output, node_depth))
+                Ok(())
             }
-            Node::Concat(concat) => {
-                if concat.branches.is_empty() {
-                    return Err(ShapeError::new(
-                        path,
-                        node,
-                        "a concat needs at least one branch",
-                    ));
-                }
-                let header = self.open_group(path, depth, input, GroupPart::Concat);
-                self.name_group(header, concat.name.clone());
-                let mut outputs = Vec::new();
-                let mut deepest = Depth::default();
-                for (step, branch) in concat.branches.iter().enumerate() {
-                    let (out, d) =
-                        self.branch(branch, path, step, depth, input, GroupPart::Branch(step))?;
-                    outputs.push(out);
-                    deepest = deepest.max(d);
-                }
-                let first = outputs[0];
-                if let Some((step, odd)) = outputs
-                    .iter()
-                    .enumerate()
-                    .find(|(_, o)| (o.h, o.w) != (first.h, first.w))
-                {
-                    return Err(ShapeError::new(
-                        path,
-                        node,
-                        format!(
-                            "branch {} gives {}×{} but branch {} gives {}×{}: concatenated \
-                             branches must agree in height and width",
-                            step + 1,
-                            odd.h,
-                            odd.w,
-                            1,
-                            first.h,
-                            first.w
-                        ),
-                    ));
-                }
-                let channels = outputs
-                    .iter()
-                    .try_fold(0usize, |sum, o| sum.checked_add(o.c))
-                    .filter(|&c| c <= super::layer_figures::MAX_CHANNELS)
-                    .ok_or_else(|| ShapeError::new(path, node, "too many output channels"))?;
-                let output = Shape::new(channels, first.h, first.w);
-                self.close_group(header, output);
-                Ok((output, deepest))
-            }
-            Node::Residual(residual) => {
-                let header = self.open_group(path, depth, input, GroupPart::Residual);
-                self.name_group(header, residual.name.clone());
-                let (body_out, body_depth) =
-                    self.branch(&residual.body, path, 0, depth, input, GroupPart::Body)?;
-                let (short_out, short_depth) = match &residual.shortcut {
-                    Some(shortcut) => {
-                        self.branch(shortcut, path, 1, depth, input, GroupPart::Shortcut)?
-                    }
-                    None => {
-                        let row = self.open_group(path, depth + 1, input, GroupPart::Identity);
-                        self.close_group(row, input);
-                        (input, Depth::default())
-                    }
-                };
-                if body_out != short_out {
-                    return Err(ShapeError::new(
-                        path,
-                        node,
-                        format!(
-                            "the body gives {body_out} but the shortcut gives {short_out}: \
-                             a residual adds them, so they must match"
-                        ),
-                    ));
-                }
-                self.close_group(header, body_out);
-                Ok((body_out, body_depth.max(short_depth)))
+            Node::Concat(concat) if concat.branches.is_empty() => Err(ShapeError::new(
+                path,
+                node,
+                "a concat needs at least one branch",
+            )),
+            Node::Concat(_) | Node::Residual(_) => {
+                let part = Part::header_of(node).unwrap_or(Part::Concat);
+                let row = self.open_group(path, depth, input, part);
+                self.name_group(row, node.name().map(str::to_string));
+                self.composites.push(CompositeState {
+                    row,
+                    input,
+                    outputs: Vec::new(),
+                    deepest: Depth::default(),
+                });
+                Ok(())
             }
         }
     }
 
-    fn branch(
-        &mut self,
-        chain: &Chain,
-        path: &NodePath,
-        step: usize,
-        depth: usize,
-        input: Shape,
-        part: GroupPart,
-    ) -> Result<(Shape, Depth), ShapeError> {
-        let row = self.open_group(path, depth + 1, input, part);
-        let mut prefix = path.0.clone();
-        prefix.push(step);
-        let result = self.chain(chain, &prefix, depth + 2, input)?;
-        self.close_group(row, result.0);
-        Ok(result)
-    }
-
-    fn open_group(
-        &mut self,
-        path: &NodePath,
-        depth: usize,
-        input: Shape,
-        part: GroupPart,
-    ) -> usize {
+    fn open_group(&mut self, path: &NodePath, depth: usize, input: Shape, part: Part) -> usize {
         self.rows.push(Row::Group(GroupRow {
             path: path.clone(),
             depth,
@@ -290,15 +271,71 @@ impl Walker<'_> {
             return Ok(row);
         }
         let node = Node::Layer(layer.clone());
-        let figures = evaluate(&row.kind, input).map_err(|m| ShapeError::new(path, &node, m))?;
-        row.output = figures.output;
-        row.weights = figures.weights;
-        row.biases = figures.biases;
-        row.macs = figures.macs;
-        row.activations = figures
+        let counts = evaluate(&row.kind, input).map_err(|m| ShapeError::new(path, &node, m))?;
+        row.output = counts.output;
+        row.weights = counts.weights;
+        row.biases = counts.biases;
+        row.macs = counts.macs;
+        row.activations = counts
             .output
             .elements()
             .ok_or_else(|| ShapeError::new(path, &node, "activation size overflows 64 bits"))?;
         Ok(row)
+    }
+}
+
+/// What a concat or residual gives from what its chains gave: the concatenation along channels
+/// (heights and widths must agree), or the sum (the shapes must match).
+fn combine(path: &NodePath, node: &Node, outputs: &[Shape]) -> Result<Shape, ShapeError> {
+    let Some(&first) = outputs.first() else {
+        return Err(ShapeError::new(
+            path,
+            node,
+            "a concat needs at least one branch",
+        ));
+    };
+    match node {
+        Node::Residual(_) => {
+            let (body_out, short_out) = (first, outputs.get(1).copied().unwrap_or(first));
+            if body_out != short_out {
+                return Err(ShapeError::new(
+                    path,
+                    node,
+                    format!(
+                        "the body gives {body_out} but the shortcut gives {short_out}: \
+                         a residual adds them, so they must match"
+                    ),
+                ));
+            }
+            Ok(body_out)
+        }
+        _ => {
+            if let Some((step, odd)) = outputs
+                .iter()
+                .enumerate()
+                .find(|(_, o)| (o.h, o.w) != (first.h, first.w))
+            {
+                return Err(ShapeError::new(
+                    path,
+                    node,
+                    format!(
+                        "branch {} gives {}×{} but branch {} gives {}×{}: concatenated \
+                         branches must agree in height and width",
+                        step + 1,
+                        odd.h,
+                        odd.w,
+                        1,
+                        first.h,
+                        first.w
+                    ),
+                ));
+            }
+            let channels = outputs
+                .iter()
+                .try_fold(0usize, |sum, o| sum.checked_add(o.c))
+                .filter(|&c| c <= MAX_CHANNELS)
+                .ok_or_else(|| ShapeError::new(path, node, "too many output channels"))?;
+            Ok(Shape::new(channels, first.h, first.w))
+        }
     }
 }

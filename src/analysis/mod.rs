@@ -4,18 +4,30 @@
 //! MACs are multiply-accumulates for one image; FLOPs are always 2·MACs, and every figure that
 //! leaves this module says which of the two it is.
 
+//!
+//! Files: `layer_counts` evaluates one layer; `infer` walks a block with a [`Plan`] applied
+//! and gives its [`Row`]s; `plan` is the plan as data and `rules` the counterpart rules that make
+//! one; `totals` and `summary` total an analysis and pair the block with its counterpart; `comparison`
+//! lists the metrics they are compared on.
+
+mod comparison;
 mod error;
 mod infer;
-mod layer_figures;
-mod pointwise;
+mod layer_counts;
+mod plan;
 mod rows;
+mod rules;
 mod summary;
+mod totals;
 
+pub use comparison::{
+    ACTIVATIONS, CONV_WEIGHTS, Comparison, FLOPS, MACS, METRICS, Metric, NONLINEAR_DEPTH,
+    OUTPUT_CHANNELS, PARAMS, Versus,
+};
 pub use error::{Place, ShapeError, describe_layer};
 pub use infer::Depth;
-pub use layer_figures::{MAX_CHANNELS, MAX_SPATIAL};
-pub use pointwise::{Adjustment, Dropped, Plan, Role, Scope, plan, role_of};
-pub use rows::{GroupPart, GroupRow, LayerRow, Row};
-pub use summary::{
-    Analysis, BYTES_PER_ELEMENT, Comparison, Pair64, PointwiseLayer, Summary, Totals,
-};
+pub use plan::{Adjustment, Dropped, Plan, Role, Scope};
+pub use rows::{GroupRow, LayerRow, Row};
+pub use rules::{Stays, plan, role_of, why_it_stays};
+pub use summary::{Analysis, PointwiseLayer, Summary};
+pub use totals::{BYTES_PER_ELEMENT, Totals};

@@ -1,35 +1,9 @@
 //! The rows an analysis produces: one per layer, and one per group (a concat, its branches, a
 //! residual's body and shortcut), in reading order, ready for a table or the structure pane.
 
-use crate::model::{LayerKind, NodePath, Shape};
+use crate::model::{LayerKind, NodePath, Part, Shape};
 
-use super::pointwise::Dropped;
-
-/// Which part of a composite a group row opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GroupPart {
-    Concat,
-    /// Branch `i` (0-based) of a concat.
-    Branch(usize),
-    Residual,
-    Body,
-    Shortcut,
-    /// A residual's shortcut when it has none: the input itself.
-    Identity,
-}
-
-impl GroupPart {
-    pub fn label(self) -> String {
-        match self {
-            GroupPart::Concat => "concat".into(),
-            GroupPart::Branch(i) => format!("branch {}", i + 1),
-            GroupPart::Residual => "residual".into(),
-            GroupPart::Body => "body".into(),
-            GroupPart::Shortcut => "shortcut".into(),
-            GroupPart::Identity => "shortcut: identity".into(),
-        }
-    }
-}
+use super::plan::Dropped;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupRow {
@@ -37,7 +11,7 @@ pub struct GroupRow {
     pub path: NodePath,
     /// Indentation level.
     pub depth: usize,
-    pub part: GroupPart,
+    pub part: Part,
     /// The concat's or residual's own name, on its header row.
     pub name: Option<String>,
     pub input: Shape,

@@ -1,48 +1,15 @@
-//! Totals of an analysed block, the counterpart without its 1×1 convolutions, and how the two
+//! An analysed block with its totals, the counterpart without its 1×1 convolutions, and how the two
 //! compare.
 
-use crate::model::{Block, LayerKind, NodePath, Shape};
+use crate::model::{Block, LayerKind, NodePath, Target};
 
+use super::comparison::Comparison;
 use super::error::ShapeError;
-use super::infer::{Depth, infer};
-use super::pointwise::{Plan, Role, Scope, plan};
+use super::infer::infer;
+use super::plan::{Plan, Role, Scope};
 use super::rows::{LayerRow, Row};
-
-/// Bytes per activation element: the engine and the export assume f32.
-pub const BYTES_PER_ELEMENT: u64 = 4;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Totals {
-    pub input: Shape,
-    pub output: Shape,
-    /// All weights: conv and FC kernels and batch norm scales (PyTorch's `.weight`s).
-    pub weights: u64,
-    /// All biases: conv and FC biases and batch norm shifts (PyTorch's `.bias`es).
-    pub biases: u64,
-    pub conv_weights: u64,
-    pub conv_biases: u64,
-    pub macs: u64,
-    /// Output elements of every layer, summed: what a forward pass materialises.
-    pub activations: u64,
-    pub layers: usize,
-    pub convs: usize,
-    pub pointwise_convs: usize,
-    pub depth: Depth,
-}
-
-impl Totals {
-    pub fn params(&self) -> u64 {
-        self.weights.saturating_add(self.biases)
-    }
-
-    pub fn flops(&self) -> u64 {
-        self.macs.saturating_mul(2)
-    }
-
-    pub fn activation_bytes(&self) -> u64 {
-        self.activations.saturating_mul(BYTES_PER_ELEMENT)
-    }
-}
+use super::rules::plan;
+use super::totals::Totals;
 
 /// A block analysed under a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +64,30 @@ impl Analysis {
         })
     }
 
+    /// The channel count where something is inserted at `target`: what flows out of a node, or
+    /// into a chain. `None` when the analysis has no row there.
+    pub fn width_at(&self, target: &Target) -> Option<usize> {
+        match target {
+            Target::Node(path) => self
+                .rows
+                .iter()
+                .find(|r| r.path() == path)
+                .map(|r| match r {
+                    Row::Layer(layer) => layer.output.c,
+                    Row::Group(group) => group.output.c,
+                }),
+            Target::Chain { owner, .. } => {
+                self.rows
+                    .iter()
+                    .find(|r| r.path() == owner)
+                    .and_then(|r| match r {
+                        Row::Group(group) => Some(group.input.c),
+                        Row::Layer(_) => None,
+                    })
+            }
+        }
+    }
+
     /// The 1×1 convolutions that run in this analysis, with the shapes the engine needs.
     pub fn pointwise_layers(&self) -> Vec<PointwiseLayer> {
         self.rows
@@ -116,47 +107,6 @@ impl Analysis {
                 })
             })
             .collect()
-    }
-}
-
-/// A figure for the block and its counterpart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pair64 {
-    pub block: u64,
-    pub counterpart: u64,
-}
-
-impl Pair64 {
-    /// block ÷ counterpart; `None` when the counterpart has none of it.
-    pub fn ratio(self) -> Option<f64> {
-        (self.counterpart != 0).then(|| self.block as f64 / self.counterpart as f64)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Comparison {
-    pub output_channels: Pair64,
-    pub params: Pair64,
-    pub conv_weights: Pair64,
-    pub macs: Pair64,
-    pub activations: Pair64,
-    pub nonlinear_depth: Pair64,
-}
-
-impl Comparison {
-    pub fn of(block: &Totals, counterpart: &Totals) -> Comparison {
-        let pair = |f: fn(&Totals) -> u64| Pair64 {
-            block: f(block),
-            counterpart: f(counterpart),
-        };
-        Comparison {
-            output_channels: pair(|t| t.output.c as u64),
-            params: pair(Totals::params),
-            conv_weights: pair(|t| t.conv_weights),
-            macs: pair(|t| t.macs),
-            activations: pair(|t| t.activations),
-            nonlinear_depth: pair(|t| t.depth.nonlinear as u64),
-        }
     }
 }
 
@@ -185,14 +135,7 @@ impl Summary {
             return None;
         }
         let counterpart = self.counterpart.as_ref().ok()?;
-        Some(
-            counterpart
-                .plan
-                .dropped
-                .get(&row.path)
-                .filter(|dropped| dropped.conv == row.path)
-                .map(|dropped| dropped.role),
-        )
+        Some(counterpart.plan.dropped_conv(&row.path))
     }
 
     pub fn comparison(&self) -> Option<Comparison> {

@@ -29,13 +29,6 @@ pub enum EngineError {
         expected: usize,
         actual: usize,
     },
-    /// A shape the measurement API will not time: its buffers or its run time would be absurd
-    /// for an interactive tool.
-    #[error("{shape} is too large to time: {detail}")]
-    TooLargeToMeasure {
-        shape: PointwiseShape,
-        detail: String,
-    },
     /// Zero threads were asked for.
     #[error("the thread count must be at least 1, got 0")]
     ZeroThreads,

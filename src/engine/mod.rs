@@ -9,13 +9,15 @@
 //! Files: [`simd`] picks the vector type and tile; `kernel` is the register-blocked micro-kernel,
 //! `dot` the kernel for the last pixels no vector covers; `blocking` is the cache-blocked loop
 //! nest; `parallel` splits the output among threads; [`reference`] is the scalar definition;
-//! [`peak`] measures this machine's limits and [`measure`] times the engine against them.
+//! [`peak`] measures this machine's limits; [`noise`] makes repeatable operands. Timing the
+//! engine is `crate::measure`'s.
 
 mod blocking;
+mod checked;
 mod dot;
 mod error;
 mod kernel;
-pub mod measure;
+mod noise;
 mod parallel;
 pub mod peak;
 mod reference;
@@ -23,12 +25,13 @@ mod shape;
 pub mod simd;
 
 pub use blocking::Blocking;
+pub use checked::CheckedShape;
 pub use error::EngineError;
-pub use measure::{Budget, Measurement, measure};
+pub use noise::noise;
 pub use parallel::PARALLEL_MIN_FLOPS;
 pub use peak::{Peak, probe_peak, reprobe_peak};
 pub use reference::reference;
-pub use shape::{CheckedShape, PointwiseShape};
+pub use shape::PointwiseShape;
 pub use simd::{lane_width, simd_path};
 
 use std::sync::Arc;

@@ -1,16 +1,19 @@
 //! The block being explored, as plain data: an input shape and a chain of layers, concats and
 //! residuals. Nothing here knows about JSON, terminals or threads; shapes and counts are derived
-//! by `analysis`.
+//! by `analysis`. Edits of a block (inserting, deleting, widening) are pure surgery in [`edit`].
 
+pub mod edit;
 mod layer;
 mod node;
 mod path;
 mod shape;
+mod walk;
 
 pub use layer::{Conv, FullyConnected, Layer, LayerKind, Pair, Pool, PoolKind};
 pub use node::{Chain, Concat, MAX_NESTING, MAX_NODES, Node, Residual};
-pub use path::{NodePath, chain_at, chain_at_mut, node_at, node_at_mut, walk};
-pub use shape::Shape;
+pub use path::{ChainPath, NodePath, Target, chain_at, chain_at_mut, node_at, node_at_mut};
+pub use shape::{MAX_CHANNELS, MAX_SPATIAL, Shape};
+pub use walk::{Part, Step, count_nodes, nodes, visit};
 
 /// A block: what the user opens, edits and saves.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -43,7 +46,7 @@ impl Block {
 
     /// Every layer in reading order with its path.
     pub fn layers(&self) -> impl Iterator<Item = (NodePath, &Layer)> {
-        walk(&self.body)
+        nodes(&self.body)
             .into_iter()
             .filter_map(|(path, node)| node.as_layer().map(|layer| (path, layer)))
     }

@@ -58,18 +58,13 @@ impl Node {
         }
     }
 
-    /// The chains directly inside this node, with the step that addresses each in a path.
-    pub fn chains(&self) -> Vec<(usize, &Chain)> {
+    /// How many chain steps this node has: a concat's branches; a residual's body and shortcut
+    /// (step 1 even when the shortcut is the identity).
+    pub fn chain_count(&self) -> usize {
         match self {
-            Node::Layer(_) => Vec::new(),
-            Node::Concat(concat) => concat.branches.iter().enumerate().collect(),
-            Node::Residual(residual) => {
-                let mut chains = vec![(0, &residual.body)];
-                if let Some(shortcut) = &residual.shortcut {
-                    chains.push((1, shortcut));
-                }
-                chains
-            }
+            Node::Layer(_) => 0,
+            Node::Concat(concat) => concat.branches.len(),
+            Node::Residual(_) => 2,
         }
     }
 

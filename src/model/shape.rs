@@ -2,6 +2,12 @@
 
 use std::fmt;
 
+/// Largest channel count a layer may have: far beyond any published network, small enough that
+/// every count stays exact in 64 bits.
+pub const MAX_CHANNELS: usize = 1 << 20;
+/// Largest height or width of an activation.
+pub const MAX_SPATIAL: usize = 1 << 15;
+
 /// A CHW activation shape. After `flatten` or a fully connected layer, `h = w = 1` and `c` counts
 /// the features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -30,7 +36,7 @@ impl Shape {
 }
 
 impl fmt::Display for Shape {
-    /// Written the way the seed and the papers write it: 28×28×192 is H×W×C.
+    /// Written the way the papers write it: 28×28×192 is H×W×C.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}×{}×{}", self.h, self.w, self.c)
     }

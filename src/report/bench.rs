@@ -1,36 +1,17 @@
-//! The `convtui bench` document: the engine timed on a list of 1×1 layer shapes, next to this
-//! machine's measured peak, as JSON (serde) or as a table for a terminal.
-//!
-//! The CLI only parses arguments into [`BenchShape`]s and calls [`run_bench`]; everything the
-//! document says is decided here. FLOPs are 2·MACs = 2·C_in·C_out·H·W throughout.
+//! The `convtui bench` document: what a [`BenchRun`] measured — the engine timed on a list of
+//! 1×1 layer shapes, next to this machine's measured peak — as JSON (serde) or as a table for a
+//! terminal. FLOPs are 2·MACs = 2·C_in·C_out·H·W throughout.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::engine::{
-    Budget, EngineError, PointwiseShape, lane_width, measure, probe_peak, reprobe_peak, simd_path,
-};
+use crate::engine::PointwiseShape;
+use crate::measure::BenchRun;
 
 /// The `format` field of the JSON document, and its version.
 pub const FORMAT: &str = "convtui-bench";
 pub const VERSION: u32 = 1;
-
-/// One shape to time, with the layer name it came from (if any).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BenchShape {
-    pub name: Option<String>,
-    pub shape: PointwiseShape,
-}
-
-impl BenchShape {
-    pub fn new(name: Option<String>, c_in: usize, c_out: usize, h: usize, w: usize) -> Self {
-        BenchShape {
-            name,
-            shape: PointwiseShape::new(c_in, c_out, h, w),
-        }
-    }
-}
 
 /// The whole benchmark document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -82,61 +63,44 @@ pub struct BenchResult {
     pub fraction_of_peak: f64,
 }
 
-/// Probes the peak for `threads` and times every shape with `budget`.
-pub fn run_bench(
-    shapes: &[BenchShape],
-    threads: usize,
-    budget: Budget,
-) -> Result<BenchReport, EngineError> {
-    // Validate everything before spending seconds on the peak probe.
-    for s in shapes {
-        s.shape.check()?;
-    }
-    let mut peak = probe_peak(threads)?;
-    let measured = shapes
-        .iter()
-        .map(|s| measure(s.shape, threads, budget))
-        .collect::<Result<Vec<_>, EngineError>>()?;
-    // A run faster than the peak means the probe was starved (another process on a core):
-    // probe again, and keep the best the machine has shown.
-    if measured.iter().any(|m| m.gflops > peak.gflops) {
-        peak = reprobe_peak(threads)?;
-    }
-    let results = shapes
-        .iter()
-        .zip(&measured)
-        .map(|(s, m)| BenchResult {
-            name: s.name.clone(),
-            c_in: s.shape.c_in,
-            c_out: s.shape.c_out,
-            h: s.shape.h,
-            w: s.shape.w,
-            gflops: m.gflops,
-            seconds: m.seconds,
-            runs: m.runs,
-            fraction_of_peak: m.gflops / peak.gflops,
-        })
-        .collect();
-    Ok(BenchReport {
-        format: FORMAT,
-        version: VERSION,
-        simd: simd_path().to_owned(),
-        lanes: lane_width(),
-        threads,
-        peak_gflops: peak.gflops,
-        peak_bandwidth_gbs: peak.bandwidth_gbs,
-        runs: RunPolicy {
-            statistic: "median",
-            warmup_runs: budget.warmup_runs,
-            min_runs: budget.min_runs,
-            max_runs: budget.max_runs,
-            time_ms: budget.time.as_millis(),
-        },
-        results,
-    })
-}
-
 impl BenchReport {
+    /// The document of what `run` measured.
+    pub fn of(run: &BenchRun) -> BenchReport {
+        let peak = run.peak.gflops;
+        let results = run
+            .rows
+            .iter()
+            .map(|(s, m)| BenchResult {
+                name: s.name.clone(),
+                c_in: s.shape.c_in,
+                c_out: s.shape.c_out,
+                h: s.shape.h,
+                w: s.shape.w,
+                gflops: m.gflops(),
+                seconds: m.seconds.median,
+                runs: m.runs,
+                fraction_of_peak: m.gflops() / peak,
+            })
+            .collect();
+        BenchReport {
+            format: FORMAT,
+            version: VERSION,
+            simd: run.simd.to_owned(),
+            lanes: run.lanes,
+            threads: run.threads,
+            peak_gflops: peak,
+            peak_bandwidth_gbs: run.peak.bandwidth_gbs,
+            runs: RunPolicy {
+                statistic: "median",
+                warmup_runs: run.budget.warmup_runs,
+                min_runs: run.budget.min_runs,
+                max_runs: run.budget.max_runs,
+                time_ms: run.budget.time.as_millis(),
+            },
+            results,
+        }
+    }
+
     /// The document as pretty-printed JSON.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
@@ -194,8 +158,6 @@ impl BenchReport {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     fn sample() -> BenchReport {
@@ -275,38 +237,5 @@ mod tests {
         for cell in ["192→96 @ 28×28", "150.0", "0.1927", "500", "75.0%"] {
             assert!(row.contains(cell), "{cell} not in {row:?}");
         }
-    }
-
-    #[test]
-    fn bad_shapes_fail_before_any_timing() {
-        let shapes = [BenchShape::new(None, 0, 4, 4, 4)];
-        let err = run_bench(&shapes, 1, Budget::default()).unwrap_err();
-        assert!(matches!(err, EngineError::ZeroDimension { .. }));
-    }
-
-    #[test]
-    fn runs_every_shape_in_order() {
-        let budget = Budget {
-            warmup_runs: 0,
-            min_runs: 2,
-            max_runs: 2,
-            time: Duration::ZERO,
-        };
-        let shapes = [
-            BenchShape::new(Some("a".into()), 8, 4, 3, 3),
-            BenchShape::new(None, 3, 5, 1, 17),
-        ];
-        let report = run_bench(&shapes, 1, budget).expect("runs");
-        assert_eq!(report.results.len(), 2);
-        assert_eq!(
-            (report.results[0].name.as_deref(), report.results[1].c_out),
-            (Some("a"), 5)
-        );
-        assert!(
-            report
-                .results
-                .iter()
-                .all(|r| r.runs == 2 && r.gflops > 0.0 && r.fraction_of_peak > 0.0)
-        );
     }
 }

@@ -3,8 +3,9 @@
 //! image, FLOPs = 2·MACs, memory is bytes of f32.
 
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
-use crate::analysis::{Analysis, Comparison, LayerRow, Pair64, Role, Row, Summary, Totals};
+use crate::analysis::{Analysis, Comparison, LayerRow, Role, Row, Summary, Totals, Versus};
 use crate::model::{Block, LayerKind, Shape};
 
 pub const FORMAT: &str = "convtui-summary";
@@ -199,8 +200,8 @@ pub struct PairJson {
     pub ratio: Option<f64>,
 }
 
-impl From<Pair64> for PairJson {
-    fn from(p: Pair64) -> Self {
+impl From<Versus> for PairJson {
+    fn from(p: Versus) -> Self {
         PairJson {
             block: p.block,
             counterpart: p.counterpart,
@@ -209,32 +210,17 @@ impl From<Pair64> for PairJson {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct ComparisonJson {
-    pub output_channels: PairJson,
-    pub params: PairJson,
-    pub conv_weights: PairJson,
-    pub macs: PairJson,
-    pub flops: PairJson,
-    pub activations: PairJson,
-    pub nonlinear_depth: PairJson,
-}
+/// Every metric of `analysis::METRICS`, keyed by its name, in that order.
+#[derive(Debug)]
+pub struct ComparisonJson(pub Comparison);
 
-impl From<Comparison> for ComparisonJson {
-    fn from(c: Comparison) -> Self {
-        ComparisonJson {
-            output_channels: c.output_channels.into(),
-            params: c.params.into(),
-            conv_weights: c.conv_weights.into(),
-            macs: c.macs.into(),
-            flops: Pair64 {
-                block: c.macs.block.saturating_mul(2),
-                counterpart: c.macs.counterpart.saturating_mul(2),
-            }
-            .into(),
-            activations: c.activations.into(),
-            nonlinear_depth: c.nonlinear_depth.into(),
+impl Serialize for ComparisonJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (metric, pair) in self.0.iter() {
+            map.serialize_entry(metric.key, &PairJson::from(pair))?;
         }
+        map.end()
     }
 }
 
@@ -296,6 +282,6 @@ pub fn summary_doc(block: &Block, summary: &Summary) -> SummaryDoc {
             .collect(),
         totals: (&summary.block.totals).into(),
         counterpart,
-        comparison: summary.comparison().map(ComparisonJson::from),
+        comparison: summary.comparison().map(ComparisonJson),
     }
 }

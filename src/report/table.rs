@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{Comparison, Pair64, Row, Summary, Totals};
+use crate::analysis::{Comparison, Row, Summary, Totals};
 use crate::model::Block;
 
 use super::layer_text::kind_cell;
@@ -162,20 +162,14 @@ fn comparison(out: &mut String, c: &Comparison) {
         "  {:<18} {:>16} {:>16} {:>10}",
         "", "block", "without 1×1", "ratio"
     );
-    let line = |out: &mut String, label: &str, pair: Pair64| {
+    for (metric, pair) in c.iter().filter(|(metric, _)| metric.in_table) {
         let _ = writeln!(
             out,
             "  {:<18} {:>16} {:>16} {:>10}",
-            label,
+            metric.name,
             grouped(pair.block),
             grouped(pair.counterpart),
             ratio(pair.ratio())
         );
-    };
-    line(out, "output channels", c.output_channels);
-    line(out, "params", c.params);
-    line(out, "conv weights", c.conv_weights);
-    line(out, "MACs", c.macs);
-    line(out, "activations", c.activations);
-    line(out, "ReLU depth", c.nonlinear_depth);
+    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::model::Block;
 
-use super::worker::{EngineEvent, Job};
+use crate::measure::{EngineEvent, Job};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {

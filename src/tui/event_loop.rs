@@ -12,12 +12,13 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::atomic_write::write_atomically;
 use crate::preset;
 
+use crate::measure::{EngineEvent, Worker};
+
 use super::action::{Action, Command};
 use super::app::App;
 use super::export::export_json;
-use super::keymap::action_for;
+use super::keys::action_for;
 use super::update::{start, update};
-use super::worker::{EngineEvent, Worker};
 
 /// Everything the loop can receive: from the terminal, and from the engine worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +47,7 @@ pub fn run<B: Backend>(
     let mut last_tick = Instant::now();
     loop {
         terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
-        let first = if app.throughput.running {
+        let first = if app.measurements.running {
             match events.recv_timeout(SPIN) {
                 Ok(event) => Some(event),
                 Err(RecvTimeoutError::Timeout) => None,
@@ -58,7 +59,7 @@ pub fn run<B: Backend>(
                 Err(_) => return Ok(()),
             }
         };
-        if app.throughput.running && last_tick.elapsed() >= SPIN {
+        if app.measurements.running && last_tick.elapsed() >= SPIN {
             last_tick = Instant::now();
             update(app, Action::Ticked);
         }
@@ -102,7 +103,7 @@ fn execute_all(app: &mut App, commands: Vec<Command>, worker: &Worker) -> bool {
                 worker.submit(job);
                 continue;
             }
-            Command::Save(path) => match preset::save(&app.block, &path) {
+            Command::Save(path) => match preset::save(app.block(), &path) {
                 Ok(()) => Action::Saved(path),
                 Err(error) => Action::CommandFailed(error.to_string()),
             },

@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use crate::report::summary_json::{SummaryDoc, summary_doc};
 
+use crate::measure::{PeakState, Status};
+
 use super::app::App;
-use super::throughput::{Peak, Status};
 
 #[derive(Debug, Serialize)]
 pub struct ExportDoc {
@@ -37,7 +38,7 @@ pub struct LayerThroughputJson {
     pub status: &'static str,
     pub gflops: Option<f64>,
     pub seconds: Option<f64>,
-    pub runs: Option<u32>,
+    pub runs: Option<usize>,
     /// `gflops / peak_gflops`, as in `convtui bench --json`.
     pub fraction_of_peak: Option<f64>,
     /// Why it was skipped or failed.
@@ -48,17 +49,13 @@ const UNITS: &str = "GFLOP/s = 2·C_in·C_out·H·W / seconds / 10⁹; seconds p
 
 /// The export document, or why there is none (the block does not fit).
 pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
-    let summary = app.summary.as_ref().ok_or_else(|| {
-        let why = app
-            .error
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+    let summary = app.summary().ok_or_else(|| {
+        let why = app.error().map(ToString::to_string).unwrap_or_default();
         format!("Nothing to export while the block does not fit: {why}")
     })?;
-    let peak = app.throughput.peak_gflops();
+    let peak = app.measurements.peak_gflops();
     let layers = app
-        .pointwise
+        .pointwise()
         .iter()
         .map(|layer| {
             let mut json = LayerThroughputJson {
@@ -75,7 +72,7 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
                 fraction_of_peak: None,
                 note: None,
             };
-            match app.throughput.status(layer) {
+            match app.measurements.status(layer) {
                 Status::Waiting => {}
                 Status::Skipped(skip) => {
                     (json.status, json.note) = ("skipped", Some(skip.note()));
@@ -83,24 +80,24 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
                 Status::Failed(note) => (json.status, json.note) = ("failed", Some(note)),
                 Status::Done(m) => {
                     json.status = "measured";
-                    json.gflops = Some(m.gflops);
-                    json.seconds = Some(m.seconds);
+                    json.gflops = Some(m.gflops());
+                    json.seconds = Some(m.seconds.median);
                     json.runs = Some(m.runs);
-                    json.fraction_of_peak = peak.map(|p| m.gflops / p);
+                    json.fraction_of_peak = peak.map(|p| m.gflops() / p);
                 }
             }
             json
         })
         .collect();
     Ok(ExportDoc {
-        summary: summary_doc(&app.block, summary),
+        summary: summary_doc(app.block(), summary),
         throughput: ThroughputJson {
             units: UNITS,
-            simd: app.throughput.simd.clone(),
-            threads: app.throughput.threads,
+            simd: app.measurements.simd.clone(),
+            threads: app.measurements.threads,
             peak_gflops: peak,
-            peak_error: match &app.throughput.peak {
-                Peak::Failed(error) => Some(error.clone()),
+            peak_error: match &app.measurements.peak {
+                PeakState::Failed(error) => Some(error.clone()),
                 _ => None,
             },
             layers,

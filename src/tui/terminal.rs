@@ -10,10 +10,11 @@ use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
 
 use crate::model::Block;
 
+use crate::measure::{Measurer, Worker};
+
 use super::app::{App, Origin};
 use super::event_loop::{self, Event};
 use super::theme::Theme;
-use super::worker::{Measurer, Worker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {

@@ -1,6 +1,6 @@
 //! Every built-in preset loads, round-trips through JSON, and gives the published figures.
 
-use convtui::analysis::{Role, Summary};
+use convtui::analysis::{CONV_WEIGHTS, OUTPUT_CHANNELS, Role, Summary};
 use convtui::model::Shape;
 use convtui::preset::{self, BUILTINS};
 
@@ -55,10 +55,13 @@ fn inception_3a_matches_googlenet() {
 
     let cmp = s.comparison().unwrap();
     assert_eq!(
-        (cmp.output_channels.block, cmp.output_channels.counterpart),
+        (
+            cmp.get(&OUTPUT_CHANNELS).block,
+            cmp.get(&OUTPUT_CHANNELS).counterpart
+        ),
         (256, 416)
     );
-    let ratio = cmp.conv_weights.ratio().unwrap();
+    let ratio = cmp.get(&CONV_WEIGHTS).ratio().unwrap();
     assert!((ratio - 163_328.0 / 387_072.0).abs() < 1e-12);
 }
 

@@ -17,7 +17,7 @@ fn reduce() -> NodePath {
 }
 
 fn params(app: &App) -> u64 {
-    app.summary.as_ref().unwrap().block.totals.params()
+    app.summary().unwrap().block.totals.params()
 }
 
 fn message(app: &App) -> &str {
@@ -48,7 +48,7 @@ fn a_bypass_whose_3x3_is_deleted_says_no_rule_counts_and_x_clears_it() {
     select(&mut app, "3x3");
     press(&mut app, key(KeyCode::Char('d')));
     // The reduce now feeds the ReLU and the concat: nothing drops it, so it runs.
-    assert!(app.block.layer(&reduce()).unwrap().bypassed);
+    assert!(app.block().layer(&reduce()).unwrap().bypassed);
     assert_eq!(app.bypass(&reduce()), Some(Bypass::NoRule));
     // Without the 3×3 (3·3·96·128 + 128) and with the reduce's 192·96 + 96 still counted.
     assert_eq!(params(&app), before - (9 * 96 * 128 + 128));
@@ -58,10 +58,14 @@ fn a_bypass_whose_3x3_is_deleted_says_no_rule_counts_and_x_clears_it() {
     assert!(row.contains("18.5K"), "its params show: {row}");
 
     select(&mut app, "3x3 reduce");
-    let undo_depth = app.undo.len();
+    let undo_depth = app.document.undo_len();
     press(&mut app, key(KeyCode::Char('x')));
-    assert!(!app.block.layer(&reduce()).unwrap().bypassed);
-    assert_eq!(app.undo.len(), undo_depth + 1, "clearing is one undo step");
+    assert!(!app.block().layer(&reduce()).unwrap().bypassed);
+    assert_eq!(
+        app.document.undo_len(),
+        undo_depth + 1,
+        "clearing is one undo step"
+    );
     assert!(
         message(&app).contains("Cleared the bypass flag"),
         "{}",
@@ -88,7 +92,7 @@ fn a_file_bypassing_a_1x1_no_rule_drops_shows_it_running_and_x_clears_it() {
     assert!(row.contains("12.4K"), "its params show: {row}");
     select(&mut app, "1x1");
     press(&mut app, key(KeyCode::Char('x')));
-    assert!(!app.block.layer(&one_by_one).unwrap().bypassed);
+    assert!(!app.block().layer(&one_by_one).unwrap().bypassed);
     assert_eq!(app.message.as_ref().unwrap().level, Level::Info);
     assert!(message(&app).contains("Cleared"), "{}", message(&app));
 }
@@ -107,7 +111,7 @@ fn growing_a_bypassed_1x1_in_the_form_clears_its_flag() {
     press(&mut app, key(KeyCode::Backspace));
     type_keys(&mut app, "1");
     press(&mut app, key(KeyCode::Enter));
-    let layer = app.block.layer(&reduce()).unwrap();
+    let layer = app.block().layer(&reduce()).unwrap();
     assert!(!layer.is_pointwise_conv());
     assert!(!layer.bypassed, "a 3×3 cannot be bypassed");
     assert_eq!(app.bypass(&reduce()), None);
@@ -118,7 +122,7 @@ fn x_on_a_shortcut_1x1_says_the_rules_leave_shortcuts_alone() {
     let mut app = app("resnet_downsample");
     select(&mut app, "downsample.0");
     press(&mut app, key(KeyCode::Char('x')));
-    assert!(app.undo.is_empty());
+    assert_eq!(app.document.undo_len(), 0);
     let text = message(&app);
     assert!(text.contains("shortcut"), "{text}");
     assert!(!text.contains("no conv after it"), "{text}");
@@ -129,6 +133,6 @@ fn x_elsewhere_still_says_why_a_1x1_stays() {
     let mut app = app("inception3a");
     select(&mut app, "1x1");
     press(&mut app, key(KeyCode::Char('x')));
-    assert!(app.undo.is_empty());
+    assert_eq!(app.document.undo_len(), 0);
     assert!(message(&app).contains("no conv after it"));
 }

@@ -7,9 +7,9 @@ use std::process::Command as Process;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use convtui::measure::Status;
+use convtui::measure::Worker;
 use convtui::tui::event_loop::{Event, handle, run};
-use convtui::tui::throughput::Status;
-use convtui::tui::worker::Worker;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -39,11 +39,11 @@ fn measurements_arrive_from_the_worker_and_fill_the_pane() {
     }
     let deadline = Instant::now() + Duration::from_secs(20);
     let done = |app: &convtui::tui::App| {
-        !app.throughput.running
+        !app.measurements.running
             && app
-                .pointwise
+                .pointwise()
                 .iter()
-                .all(|l| matches!(app.throughput.status(l), Status::Done(_)))
+                .all(|l| matches!(app.measurements.status(l), Status::Done(_)))
     };
     while !done(&app) {
         assert!(Instant::now() < deadline, "no measurements within 20 s");
@@ -51,17 +51,17 @@ fn measurements_arrive_from_the_worker_and_fill_the_pane() {
             handle(&mut app, event, &worker);
         }
     }
-    assert_eq!(app.throughput.simd.as_deref(), Some("fake-simd"));
-    assert_eq!(app.throughput.peak_gflops(), Some(100.0));
+    assert_eq!(app.measurements.simd.as_deref(), Some("fake-simd"));
+    assert_eq!(app.measurements.peak_gflops(), Some(100.0));
     // Widening a 1×1 layer asks for that one shape only.
     handle(&mut app, Event::Key(key(KeyCode::Char('j'))), &worker);
     handle(&mut app, Event::Key(key(KeyCode::Char('j'))), &worker);
     handle(&mut app, Event::Key(key(KeyCode::Char('+'))), &worker);
-    assert!(app.throughput.running);
+    assert!(app.measurements.running);
     let waiting = app
-        .pointwise
+        .pointwise()
         .iter()
-        .filter(|l| !matches!(app.throughput.status(l), Status::Done(_)))
+        .filter(|l| !matches!(app.measurements.status(l), Status::Done(_)))
         .count();
     assert_eq!(waiting, 1);
 }
@@ -166,6 +166,6 @@ fn opening_a_file_replaces_the_block_and_a_broken_file_says_where() {
     keys.extend(prompt_path(&good));
     keys.push(key(KeyCode::Char('q')));
     let (app, _) = run_keys(keys);
-    assert_eq!(app.block.name, "nin");
+    assert_eq!(app.block().name, "nin");
     std::fs::remove_dir_all(&dir).unwrap();
 }

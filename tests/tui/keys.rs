@@ -1,6 +1,7 @@
 //! Every key's effect on the state, through the key map and `update`, with no terminal and no
 //! threads. Figures are Inception 3a's and ResNet's bottleneck's, worked out in the comments.
 
+use convtui::analysis::OUTPUT_CHANNELS;
 use convtui::model::{LayerKind, NodePath};
 use convtui::tui::action::{Action, Command};
 use convtui::tui::app::{App, Mode, Pane};
@@ -12,26 +13,15 @@ use std::path::PathBuf;
 use crate::support::{app, ctrl, key, press, select, type_keys};
 
 fn output_channels(app: &App) -> usize {
-    app.summary
-        .as_ref()
-        .expect("the block fits")
-        .block
-        .totals
-        .output
-        .c
+    app.summary().expect("the block fits").block.totals.output.c
 }
 
 fn params(app: &App) -> u64 {
-    app.summary
-        .as_ref()
-        .expect("the block fits")
-        .block
-        .totals
-        .params()
+    app.summary().expect("the block fits").block.totals.params()
 }
 
 fn out_channels(app: &App, path: &[usize]) -> usize {
-    match &app.block.layer(&NodePath(path.to_vec())).unwrap().kind {
+    match &app.block().layer(&NodePath(path.to_vec())).unwrap().kind {
         LayerKind::Conv(conv) => conv.out_channels,
         other => panic!("not a conv: {other:?}"),
     }
@@ -40,9 +30,9 @@ fn out_channels(app: &App, path: &[usize]) -> usize {
 #[test]
 fn the_first_screen_has_256_against_416() {
     let app = app("inception3a");
-    let comparison = app.summary.as_ref().unwrap().comparison().unwrap();
-    assert_eq!(comparison.output_channels.block, 256);
-    assert_eq!(comparison.output_channels.counterpart, 416);
+    let comparison = app.summary().unwrap().comparison().unwrap();
+    assert_eq!(comparison.get(&OUTPUT_CHANNELS).block, 256);
+    assert_eq!(comparison.get(&OUTPUT_CHANNELS).counterpart, 416);
 }
 
 #[test]
@@ -50,18 +40,18 @@ fn moving_around_with_arrows_hjkl_and_home_end() {
     let mut app = app("inception3a");
     press(&mut app, key(KeyCode::Char('j')));
     press(&mut app, key(KeyCode::Down));
-    assert_eq!(app.selected, 2);
+    assert_eq!(app.cursor.selected, 2);
     press(&mut app, key(KeyCode::Char('k')));
-    assert_eq!(app.selected, 1);
+    assert_eq!(app.cursor.selected, 1);
     press(&mut app, key(KeyCode::Char('G')));
-    assert_eq!(app.selected, 17);
+    assert_eq!(app.cursor.selected, 17);
     press(&mut app, key(KeyCode::Down));
-    assert_eq!(app.selected, 17, "stays on the last row");
+    assert_eq!(app.cursor.selected, 17, "stays on the last row");
     press(&mut app, key(KeyCode::Home));
     press(&mut app, key(KeyCode::Up));
-    assert_eq!(app.selected, 0);
+    assert_eq!(app.cursor.selected, 0);
     press(&mut app, key(KeyCode::Char('l')));
-    assert!(app.selected > 1, "l pages down");
+    assert!(app.cursor.selected > 1, "l pages down");
 }
 
 #[test]
@@ -77,7 +67,7 @@ fn plus_and_minus_step_the_width_and_every_figure_follows() {
     press(&mut app, key(KeyCode::Char('-')));
     press(&mut app, key(KeyCode::Char('-')));
     assert_eq!(output_channels(&app), 248);
-    assert_eq!(app.undo.len(), 3);
+    assert_eq!(app.document.undo_len(), 3);
 }
 
 #[test]
@@ -95,7 +85,7 @@ fn minus_on_a_relu_explains_instead_of_changing() {
     let mut app = app("inception3a");
     select(&mut app, "relu_1x1");
     let commands = press(&mut app, key(KeyCode::Char('-')));
-    assert!(commands.is_empty() && app.undo.is_empty());
+    assert!(commands.is_empty() && app.document.undo_len() == 0);
     assert!(app.message.as_ref().unwrap().text.contains("no width"));
 }
 
@@ -126,7 +116,7 @@ fn a_bad_form_value_stays_in_the_form_and_esc_changes_nothing() {
     assert!(form.error.as_ref().unwrap().starts_with("out channels:"));
     press(&mut app, key(KeyCode::Esc));
     assert_eq!(app.mode, Mode::Normal);
-    assert!(app.undo.is_empty());
+    assert_eq!(app.document.undo_len(), 0);
 }
 
 #[test]
@@ -142,18 +132,11 @@ fn the_form_changes_kernel_and_padding() {
     press(&mut app, key(KeyCode::Backspace));
     type_keys(&mut app, "2");
     press(&mut app, key(KeyCode::Enter));
-    let row = app
-        .summary
-        .as_ref()
-        .unwrap()
-        .block
-        .rows
-        .iter()
-        .find_map(|r| {
-            r.as_layer()
-                .filter(|l| l.name.as_deref() == Some("3x3"))
-                .cloned()
-        });
+    let row = app.summary().unwrap().block.rows.iter().find_map(|r| {
+        r.as_layer()
+            .filter(|l| l.name.as_deref() == Some("3x3"))
+            .cloned()
+    });
     // 5·5·96·128 weights + 128 biases.
     assert_eq!(row.unwrap().params(), 5 * 5 * 96 * 128 + 128);
 }
@@ -164,7 +147,12 @@ fn x_bypasses_a_reduction_and_restores_it() {
     select(&mut app, "3x3 reduce");
     let before = params(&app);
     press(&mut app, key(KeyCode::Char('x')));
-    assert!(app.block.layer(&NodePath(vec![0, 1, 0])).unwrap().bypassed);
+    assert!(
+        app.block()
+            .layer(&NodePath(vec![0, 1, 0]))
+            .unwrap()
+            .bypassed
+    );
     // The 3×3 now reads all 192 channels: 3·3·192·128 + 128 instead of
     // (192·96 + 96) + (3·3·96·128 + 128).
     let after = before - (192 * 96 + 96) - (9 * 96 * 128 + 128) + (9 * 192 * 128 + 128);
@@ -179,7 +167,7 @@ fn x_on_a_1x1_that_no_rule_removes_says_why() {
     let mut app = app("inception3a");
     select(&mut app, "1x1");
     press(&mut app, key(KeyCode::Char('x')));
-    assert!(app.undo.is_empty());
+    assert_eq!(app.document.undo_len(), 0);
     assert!(app.message.as_ref().unwrap().text.contains("stays"));
 }
 
@@ -190,12 +178,12 @@ fn a_adds_a_relu_after_a_conv_and_a_3x3_conv_elsewhere() {
     press(&mut app, key(KeyCode::Char('a')));
     assert!(matches!(app.mode, Mode::AddLayer { .. }));
     press(&mut app, key(KeyCode::Enter));
-    let added = app.block.layer(&NodePath(vec![0, 0, 1])).unwrap();
+    let added = app.block().layer(&NodePath(vec![0, 0, 1])).unwrap();
     assert_eq!(added.kind, LayerKind::Relu);
     // The new row is selected; adding again after a ReLU gives a 3×3 conv of the width there.
     press(&mut app, key(KeyCode::Char('a')));
     press(&mut app, key(KeyCode::Enter));
-    let conv = app.block.layer(&NodePath(vec![0, 0, 2])).unwrap();
+    let conv = app.block().layer(&NodePath(vec![0, 0, 2])).unwrap();
     let conv = conv.as_conv().unwrap();
     assert_eq!(
         (conv.kernel.h, conv.out_channels, conv.padding.h),
@@ -215,32 +203,32 @@ fn the_add_menu_offers_a_1x1_conv() {
     }
     press(&mut app, key(KeyCode::Char('j'))); // conv 3×3 → conv 1×1
     press(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.pointwise.len(), 3);
+    assert_eq!(app.pointwise().len(), 3);
 }
 
 #[test]
 fn d_deletes_and_u_and_ctrl_r_walk_the_history() {
     let mut app = app("inception3a");
-    let original = app.block.clone();
+    let original = app.block().clone();
     select(&mut app, "pool proj");
     press(&mut app, key(KeyCode::Char('d')));
     // Without the projection the pool passes its 192 channels on: 64 + 128 + 32 + 192.
     assert_eq!(output_channels(&app), 416);
-    let after_delete = app.block.clone();
+    let after_delete = app.block().clone();
     select(&mut app, "1x1");
     press(&mut app, key(KeyCode::Char('+')));
     assert_eq!(output_channels(&app), 424);
     press(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.block, after_delete);
+    assert_eq!(app.block(), &after_delete);
     press(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.block, original);
+    assert_eq!(app.block(), &original);
     assert!(!app.is_modified());
     press(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.block, original, "nothing more to undo");
+    assert_eq!(app.block(), &original, "nothing more to undo");
     press(&mut app, ctrl('r'));
     press(&mut app, ctrl('r'));
     assert_eq!(output_channels(&app), 424);
-    assert!(app.redo.is_empty());
+    assert_eq!(app.document.redo_len(), 0);
 }
 
 #[test]
@@ -249,9 +237,9 @@ fn a_new_edit_clears_the_redo_history() {
     select(&mut app, "1x1");
     press(&mut app, key(KeyCode::Char('+')));
     press(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.redo.len(), 1);
+    assert_eq!(app.document.redo_len(), 1);
     press(&mut app, key(KeyCode::Char('-')));
-    assert!(app.redo.is_empty());
+    assert_eq!(app.document.redo_len(), 0);
 }
 
 #[test]
@@ -269,10 +257,10 @@ fn b_adds_a_branch_to_the_enclosing_concat() {
     press(&mut app, key(KeyCode::Char('b')));
     // The new branch is a 1×1 conv to 32 channels.
     assert_eq!(output_channels(&app), 256 + 32);
-    assert_eq!(app.pointwise.len(), 5);
+    assert_eq!(app.pointwise().len(), 5);
     let mut resnet = crate::support::app("resnet_bottleneck");
     press(&mut resnet, key(KeyCode::Char('b')));
-    assert!(resnet.undo.is_empty());
+    assert_eq!(resnet.document.undo_len(), 0);
 }
 
 #[test]
@@ -281,8 +269,7 @@ fn an_edit_that_breaks_the_block_names_the_layer_keeps_stale_figures_and_undo_re
     select(&mut app, "res2b_branch2c");
     press(&mut app, key(KeyCode::Char('-')));
     let error = app
-        .error
-        .as_ref()
+        .error()
         .expect("the residual no longer adds up")
         .to_string();
     assert!(error.contains("residual 0 \"res2b\""), "{error}");
@@ -291,7 +278,7 @@ fn an_edit_that_breaks_the_block_names_the_layer_keeps_stale_figures_and_undo_re
     assert!(is_stale);
     assert_eq!(stale.block.totals.output.c, 256);
     press(&mut app, key(KeyCode::Char('u')));
-    assert!(app.error.is_none() && app.figures().is_some_and(|(_, stale)| !stale));
+    assert!(app.error().is_none() && app.figures().is_some_and(|(_, stale)| !stale));
 }
 
 #[test]
@@ -300,10 +287,10 @@ fn p_switches_presets_and_undo_brings_the_block_back() {
     press(&mut app, key(KeyCode::Char('p')));
     press(&mut app, key(KeyCode::Char('j')));
     press(&mut app, key(KeyCode::Enter));
-    assert_eq!(app.block.name, "resnet_bottleneck");
+    assert_eq!(app.block().name, "resnet_bottleneck");
     assert!(!app.is_modified());
     press(&mut app, key(KeyCode::Char('u')));
-    assert_eq!(app.block.name, "inception3a");
+    assert_eq!(app.block().name, "inception3a");
     assert!(
         !app.is_modified(),
         "undoing the open brings back the old document unedited"
@@ -329,7 +316,7 @@ fn redoing_an_open_brings_back_the_opened_preset_unedited() {
     press(&mut app, key(KeyCode::Enter));
     press(&mut app, key(KeyCode::Char('u')));
     press(&mut app, ctrl('r'));
-    assert_eq!(app.block.name, "resnet_bottleneck");
+    assert_eq!(app.block().name, "resnet_bottleneck");
     assert!(!app.is_modified());
 }
 
@@ -475,25 +462,26 @@ fn help_opens_scrolls_and_closes() {
 fn tab_moves_to_the_throughput_pane_and_the_selection_follows_the_1x1_layers() {
     let mut app = app("inception3a");
     press(&mut app, key(KeyCode::Tab));
-    assert_eq!(app.focus, Pane::Throughput);
+    assert_eq!(app.cursor.focus, Pane::Throughput);
     press(&mut app, key(KeyCode::Char('j')));
     let name = app
-        .block
+        .block()
         .node(app.selected_target().unwrap().node_path())
         .unwrap()
         .name();
     assert_eq!(name, Some("3x3 reduce"));
     press(&mut app, key(KeyCode::Tab));
-    assert_eq!(app.focus, Pane::Structure);
+    assert_eq!(app.cursor.focus, Pane::Structure);
 }
 
 #[test]
 fn the_export_is_the_summary_document_plus_throughput() {
     let app = app("inception3a");
     let doc = serde_json::to_value(export_doc(&app).unwrap()).unwrap();
-    let summary = convtui::analysis::Summary::of(&app.block).unwrap();
+    let summary = convtui::analysis::Summary::of(app.block()).unwrap();
     let expected = serde_json::to_value(convtui::report::summary_json::summary_doc(
-        &app.block, &summary,
+        app.block(),
+        &summary,
     ))
     .unwrap();
     let mut without = doc.as_object().unwrap().clone();

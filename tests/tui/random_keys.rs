@@ -48,25 +48,25 @@ proptest! {
     ) {
         let keys = keys();
         let mut app = app(PRESETS[preset]);
-        let original = app.block.clone();
+        let original = app.block().clone();
         for (index, width, height) in presses {
-            let before = app.block.clone();
-            let depth = app.undo.len();
+            let before = app.block().clone();
+            let depth = app.document.undo_len();
             press(&mut app, keys[index % keys.len()]);
-            if app.undo.len() == depth + 1 && app.block != before {
-                let after = app.block.clone();
+            if app.document.undo_len() == depth + 1 && *app.block() != before {
+                let after = app.block().clone();
                 update(&mut app, Action::Undo);
-                prop_assert_eq!(&app.block, &before);
+                prop_assert_eq!(app.block(), &before);
                 update(&mut app, Action::Redo);
-                prop_assert_eq!(&app.block, &after);
+                prop_assert_eq!(app.block(), &after);
             }
             screen(&mut app, width, height);
         }
         app.mode = Mode::Normal;
-        while !app.undo.is_empty() {
+        while app.document.undo_len() != 0 {
             update(&mut app, Action::Undo);
         }
-        prop_assert_eq!(&app.block, &original);
-        prop_assert!(app.error.is_none());
+        prop_assert_eq!(app.block(), &original);
+        prop_assert!(app.error().is_none());
     }
 }

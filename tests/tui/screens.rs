@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
+use convtui::measure::{EngineEvent, Measurement};
 use convtui::tui::action::{Action, Command};
 use convtui::tui::app::App;
 use convtui::tui::update::{start, update};
-use convtui::tui::worker::{EngineEvent, Measured};
 use ratatui::crossterm::event::KeyCode;
 
 use crate::support::{app, key, press, screen};
@@ -34,6 +34,12 @@ fn assert_snapshot(name: &str, text: &str) {
     );
 }
 
+/// Five runs of `seconds` each at `gflops` (the work is made to fit).
+fn measurement(gflops: f64, seconds: f64) -> Result<Measurement, String> {
+    Measurement::from_samples(gflops * 1e9 * seconds, 2, &[seconds; 5])
+        .ok_or_else(|| "no samples".to_string())
+}
+
 /// The app with every 1×1 layer measured by a pretend engine, deterministically.
 fn measured(name: &str) -> App {
     let mut app = app(name);
@@ -53,11 +59,7 @@ fn measured(name: &str) -> App {
         let event = EngineEvent::ShapeMeasured {
             generation: job.generation,
             shape: *shape,
-            result: Ok(Measured {
-                gflops: 20.0 + 10.0 * i as f64,
-                seconds: 0.000_5 * (i + 1) as f64,
-                runs: 5,
-            }),
+            result: measurement(20.0 + 10.0 * i as f64, 0.000_5 * (i + 1) as f64),
         };
         update(&mut app, Action::EngineReported(event));
     }
@@ -165,11 +167,11 @@ fn too_small_says_so_at_30x8_and_survives_1x1() {
 
 #[test]
 fn large_shapes_are_shown_whole_at_any_width() {
-    let mut app = app("inception3a");
     // On 224×224×1024 the concat gives 64 + 128 + 32 + 32 = 256 channels, and the pool
     // branch 224×224×1024 on the way: twelve characters.
-    app.block.input = convtui::model::Shape::new(1024, 224, 224);
-    app.reanalyse();
+    let mut block = convtui::preset::builtin("inception3a").unwrap();
+    block.input = convtui::model::Shape::new(1024, 224, 224);
+    let mut app = crate::support::app_of(block, convtui::tui::Origin::Preset("inception3a".into()));
     for (width, height) in [(140, 40), (80, 24)] {
         let text = screen(&mut app, width, height);
         assert!(text.contains(" 224×224×256"), "{width}×{height}:\n{text}");

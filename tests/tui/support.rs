@@ -1,14 +1,15 @@
 //! Helpers shared by the TUI tests: an app on a preset, keys, and a screen as text.
 
 use convtui::engine::PointwiseShape;
+use convtui::measure::{Measurement, Measurer};
 use convtui::model::Block;
 use convtui::preset;
+use convtui::tui::Origin;
 use convtui::tui::action::{Action, Command};
 use convtui::tui::app::App;
-use convtui::tui::keymap::action_for;
+use convtui::tui::keys::action_for;
 use convtui::tui::theme::Theme;
 use convtui::tui::update::update;
-use convtui::tui::{Measured, Measurer, Origin};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -51,10 +52,10 @@ pub fn press(app: &mut App, event: KeyEvent) -> Vec<Command> {
 /// Selects the row of the layer named `name` with g and j, as a user would.
 pub fn select(app: &mut App, name: &str) {
     press(app, key(KeyCode::Char('g')));
-    for _ in 0..app.outline.len() {
+    for _ in 0..app.outline().len() {
         let here = app
             .selected_target()
-            .and_then(|t| app.block.node(t.node_path()));
+            .and_then(|t| app.block().node(t.node_path()));
         if here.and_then(|node| node.name()) == Some(name) {
             return;
         }
@@ -106,12 +107,10 @@ impl Measurer for FakeEngine {
         Ok(100.0)
     }
 
-    fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String> {
+    fn measure(&mut self, shape: PointwiseShape) -> Result<Measurement, String> {
         let gflops = 10.0 + (shape.c_out % 50) as f64;
-        Ok(Measured {
-            gflops,
-            seconds: shape.flops() as f64 / (gflops * 1e9),
-            runs: 3,
-        })
+        let flops = shape.flops() as f64;
+        Measurement::from_samples(flops, 2, &[flops / (gflops * 1e9); 3])
+            .ok_or_else(|| "no samples".to_string())
     }
 }

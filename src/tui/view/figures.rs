@@ -8,11 +8,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, LineGauge, Paragraph, Widget};
 
-use crate::analysis::{Pair64, Summary};
+use crate::analysis::{Metric, Summary, Versus};
 use crate::report::numbers::{bytes, grouped, ratio, short};
-
-use super::super::app::App;
-use super::layout::COMPARISON_ROOMY;
+use crate::tui::app::App;
+use crate::tui::layout::COMPARISON_ROOMY;
 
 fn pane<'a>(app: &App, title: &'a str, stale: bool) -> Block<'a> {
     let title = if stale {
@@ -72,47 +71,10 @@ pub fn render_totals(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-struct Metric {
-    name: &'static str,
-    short: &'static str,
-    pair: Pair64,
-    exact: bool,
-    /// Whether the roomy layout draws bars under it (a depth of a few ReLUs needs none).
-    bars: bool,
-}
-
-fn metrics(summary: &Summary) -> Option<Vec<Metric>> {
+/// The comparison's metrics the screen shows, with their pairs.
+fn metrics(summary: &Summary) -> Option<Vec<(&'static Metric, Versus)>> {
     let c = summary.comparison()?;
-    Some(vec![
-        Metric {
-            name: "out channels",
-            short: "out ch",
-            pair: c.output_channels,
-            exact: true,
-            bars: true,
-        },
-        Metric {
-            name: "params",
-            short: "params",
-            pair: c.params,
-            exact: false,
-            bars: true,
-        },
-        Metric {
-            name: "MACs",
-            short: "MACs",
-            pair: c.macs,
-            exact: false,
-            bars: true,
-        },
-        Metric {
-            name: "ReLU depth",
-            short: "ReLUs",
-            pair: c.nonlinear_depth,
-            exact: true,
-            bars: false,
-        },
-    ])
+    Some(c.iter().filter(|(metric, _)| metric.on_screen).collect())
 }
 
 pub fn render_comparison(app: &App, area: Rect, buf: &mut Buffer) {
@@ -158,18 +120,18 @@ fn number(metric: &Metric, n: u64) -> String {
 }
 
 /// One line per metric: block/counterpart, ratio, and a bar of the ratio.
-fn compact(app: &App, metrics: &[Metric], style: Style, area: Rect, buf: &mut Buffer) {
+fn compact(app: &App, metrics: &[(&Metric, Versus)], style: Style, area: Rect, buf: &mut Buffer) {
     let header = Line::from(format!("{:<8}{:>15} {:>4}", "", "block/w-o 1×1", "ratio"))
         .style(app.theme.header());
     let bar_width = usize::from(area.width.saturating_sub(29)).min(20);
     let mut lines = vec![header];
-    for metric in metrics {
-        let r = metric.pair.ratio();
+    for &(metric, pair) in metrics {
+        let r = pair.ratio();
         let filled = r.map_or(0, |r| (r.min(1.0) * bar_width as f64).round() as usize);
         let values = format!(
             "{}/{}",
-            number(metric, metric.pair.block),
-            number(metric, metric.pair.counterpart)
+            number(metric, pair.block),
+            number(metric, pair.counterpart)
         );
         let ratio = r.map_or_else(|| "—".into(), |r| format!("{r:.2}"));
         lines.push(Line::from(vec![
@@ -186,12 +148,12 @@ fn compact(app: &App, metrics: &[Metric], style: Style, area: Rect, buf: &mut Bu
 
 /// Three lines per metric: the numbers, then a bar for the block and one for the counterpart,
 /// both scaled to the larger of the two.
-fn roomy(app: &App, metrics: &[Metric], style: Style, area: Rect, buf: &mut Buffer) {
+fn roomy(app: &App, metrics: &[(&Metric, Versus)], style: Style, area: Rect, buf: &mut Buffer) {
     let rows = Layout::vertical(vec![Constraint::Length(1); 12]).split(area);
     let mut row = rows.iter().copied();
-    for metric in metrics {
+    for &(metric, pair) in metrics {
         let Some(title_area) = row.next() else { return };
-        let (a, b) = (metric.pair.block, metric.pair.counterpart);
+        let (a, b) = (pair.block, pair.counterpart);
         let exact = |n: u64| {
             if metric.exact {
                 n.to_string()
@@ -200,9 +162,9 @@ fn roomy(app: &App, metrics: &[Metric], style: Style, area: Rect, buf: &mut Buff
             }
         };
         Paragraph::new(Line::from(vec![
-            Span::styled(format!("{:<13}", metric.name), app.theme.header()),
+            Span::styled(format!("{:<13}", metric.label), app.theme.header()),
             Span::raw(format!("{} vs {}", exact(a), exact(b))),
-            Span::raw(format!("   ratio {}", ratio(metric.pair.ratio()))),
+            Span::raw(format!("   ratio {}", ratio(pair.ratio()))),
         ]))
         .style(style)
         .render(title_area, buf);

@@ -6,11 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
-use super::super::app::App;
-use super::super::keymap::{SECTIONS, keys_label};
-use super::layout::centered;
-
-const WIDTH: u16 = 76;
+use crate::tui::app::App;
+use crate::tui::keys::{SECTIONS, keys_label};
+use crate::tui::layout::help_area;
 
 fn lines(app: &App) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
@@ -29,21 +27,9 @@ fn lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-fn rect(area: Rect, total: usize) -> Rect {
-    centered(area, WIDTH, (total as u16).saturating_add(2))
-}
-
-/// How far the help can scroll at the app's terminal size.
-pub fn max_scroll(app: &App) -> u16 {
-    let total = lines(app).len();
-    let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let visible = rect(area, total).height.saturating_sub(2);
-    (total as u16).saturating_sub(visible)
-}
-
 pub fn render(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     let lines = lines(app);
-    let rect = rect(area, lines.len());
+    let rect = help_area(area, lines.len());
     Clear.render(rect, buf);
     let title = Line::from(" Keys · j/k scroll · Esc closes ").style(app.theme.header());
     Paragraph::new(lines)
@@ -54,4 +40,24 @@ pub fn render(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
                 .border_style(app.theme.border(true)),
         )
         .render(rect, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::Origin;
+    use crate::tui::keys::help_line_count;
+    use crate::tui::theme::Theme;
+
+    /// `update` scrolls the help by the count the key tables give; it must be what is drawn.
+    #[test]
+    fn the_help_has_as_many_lines_as_the_key_tables_say() {
+        let block = crate::preset::builtin("inception3a").unwrap();
+        let app = App::new(
+            block,
+            Origin::Preset("inception3a".into()),
+            Theme { color: false },
+        );
+        assert_eq!(lines(&app).len(), help_line_count());
+    }
 }

@@ -1,9 +1,8 @@
 //! Drawing: `impl Widget for &App`, so a frame is a function of the state and can never change
-//! it. Each pane has its own file; `layout` decides where they go.
+//! it. Each pane has its own file; `tui::layout` decides where they go.
 
 pub mod figures;
 pub mod help;
-pub mod layout;
 pub mod popup;
 pub mod status;
 pub mod structure;
@@ -15,10 +14,11 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Mode};
+use super::layout;
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let Some(panes) = layout::panes(area, self.error.is_some()) else {
+        let Some(panes) = layout::panes(area, self.error().is_some()) else {
             too_small(self, area, buf);
             return;
         };

@@ -12,11 +12,9 @@ use ratatui::widgets::{
 
 use crate::preset::BUILTINS;
 
-use super::super::app::{App, Level, PromptPurpose};
-use super::super::form::EditForm;
-use super::super::new_layer::CHOICES;
-use super::super::text_input::TextInput;
-use super::layout::centered;
+use crate::tui::app::{App, Level, PromptPurpose};
+use crate::tui::input::{CHOICES, EditForm, TextInput};
+use crate::tui::layout::centered;
 
 /// Clears `rect` and draws the popup's frame; returns the inside.
 fn frame(app: &App, area: Rect, width: u16, height: u16, title: String, buf: &mut Buffer) -> Rect {
@@ -69,7 +67,10 @@ pub fn render_form(app: &App, form: &EditForm, area: Rect, buf: &mut Buffer) {
             } else {
                 Style::new()
             };
-            let mut spans = vec![Span::styled(format!(" {:>13}  ", field.label), label_style)];
+            let mut spans = vec![Span::styled(
+                format!(" {:>13}  ", field.label()),
+                label_style,
+            )];
             spans.extend(input_line(&field.input, focused, app).spans);
             Line::from(spans)
         })
@@ -149,7 +150,10 @@ pub fn render_presets(app: &App, selected: usize, area: Rect, buf: &mut Buffer) 
 pub fn render_confirm_quit(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = frame(app, area, 56, 6, " Unsaved edits ".into(), buf);
     let lines = vec![
-        Line::from(format!("{} has edits that are not saved.", app.block.name)),
+        Line::from(format!(
+            "{} has edits that are not saved.",
+            app.block().name
+        )),
         Line::from("Quit anyway?"),
         Line::default(),
         hint_line(app),

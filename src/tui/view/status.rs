@@ -6,13 +6,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::super::app::{App, Level};
-use super::super::keymap;
+use crate::tui::app::{App, Level};
+use crate::tui::keys;
+
 use super::throughput::spinner;
 
 pub fn render_message(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
-    let line = match (&app.message, &app.error) {
+    let line = match (&app.message, app.error()) {
         (Some(message), _) if message.level == Level::Error => {
             Line::from(format!(" ✗ {}", message.text)).style(theme.error())
         }
@@ -35,12 +36,12 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let mut left = vec![
         Span::styled(" convtui ", theme.selected()),
-        Span::raw(format!(" {} ", app.origin)),
+        Span::raw(format!(" {} ", app.document.origin())),
     ];
     if app.is_modified() {
         left.push(Span::styled("● modified ", theme.key()));
     }
-    let t = &app.throughput;
+    let t = &app.measurements;
     let mut engine = match (&t.simd, t.threads) {
         (Some(simd), Some(threads)) => format!("{simd} ×{threads} "),
         _ => String::new(),
@@ -66,7 +67,7 @@ pub fn hint_line(app: &App, width: usize) -> Line<'static> {
     let mut spans = Vec::new();
     let mut used = 0;
     // Help and quit first: they are what a user looks for when the line is cut short.
-    let (first, rest): (Vec<_>, Vec<_>) = keymap::hints(app)
+    let (first, rest): (Vec<_>, Vec<_>) = keys::hints(app)
         .into_iter()
         .partition(|(_, word)| matches!(*word, "help" | "quit"));
     for (key, word) in first.into_iter().chain(rest) {

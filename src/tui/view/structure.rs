@@ -12,15 +12,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, StatefulWidget, Table, TableState, Widget};
 
-use crate::analysis::{GroupPart, LayerRow, Row as AnalysisRow};
-use crate::model::{Layer, Node, NodePath, Shape};
+use crate::analysis::{LayerRow, Row as AnalysisRow};
+use crate::model::{Layer, Node, NodePath, Part, Shape, Target};
 use crate::report::layer_text::kind_cell;
 use crate::report::numbers::{grouped, short};
+use crate::tui::app::{App, Bypass, OutlineRow, Pane};
 
-use super::super::app::{App, Bypass, Pane};
-use super::super::outline::{OutlineRow, Target};
-
-type Figures<'a> = HashMap<(&'a NodePath, Option<GroupPart>), &'a AnalysisRow>;
+type Figures<'a> = HashMap<(&'a NodePath, Option<Part>), &'a AnalysisRow>;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
@@ -30,7 +28,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         None => (HashMap::new(), false),
     };
     let rows = app
-        .outline
+        .outline()
         .iter()
         .map(|row| table_row(app, row, &figures, stale, wide));
     let shapes = shape_width(&figures, wide);
@@ -57,10 +55,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .figures()
         .map(|(summary, _)| format!(" · out {}", summary.block.totals.output))
         .unwrap_or_default();
-    let title = format!(" {} · {} rows{output} ", app.block.name, app.outline.len());
+    let title = format!(
+        " {} · {} rows{output} ",
+        app.block().name,
+        app.outline().len()
+    );
     let block = Block::bordered()
         .title(Line::from(title).style(theme.header()))
-        .border_style(theme.border(app.focus == Pane::Structure));
+        .border_style(theme.border(app.cursor.focus == Pane::Structure));
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
@@ -68,10 +70,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .row_highlight_style(theme.selected())
         .highlight_symbol("›");
     let mut state = TableState::new()
-        .with_offset(app.scroll)
-        .with_selected((!app.outline.is_empty()).then_some(app.selected));
+        .with_offset(app.cursor.scroll)
+        .with_selected((!app.outline().is_empty()).then_some(app.cursor.selected));
     StatefulWidget::render(table, area, buf, &mut state);
-    if app.outline.is_empty() {
+    if app.outline().is_empty() {
         let inner =
             Rect::new(area.x + 2, area.y + 2, area.width.saturating_sub(4), 1).intersection(area);
         Widget::render(
@@ -124,9 +126,9 @@ fn table_row<'a>(
 ) -> Row<'a> {
     let theme = app.theme;
     let path = row.target.node_path();
-    let node = app.block.node(path);
+    let node = app.block().node(path);
     let failing =
-        matches!(&row.target, Target::Node(p) if app.error.as_ref().is_some_and(|e| e.path() == p));
+        matches!(&row.target, Target::Node(p) if app.error().is_some_and(|e| e.path() == p));
     let mark = if failing { "✗ " } else { "" };
     let indent = "  ".repeat(row.depth);
     let mut found = figures.get(&(path, row.part)).copied();
@@ -192,10 +194,10 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
     let theme = app.theme;
     if let Some(part) = row.part {
         let name = match (part, node.and_then(Node::name)) {
-            (GroupPart::Concat | GroupPart::Residual, Some(name)) => {
+            (Part::Concat | Part::Residual, Some(name)) => {
                 format!("▾ {} \"{name}\"", part.label())
             }
-            (GroupPart::Concat | GroupPart::Residual, None) => format!("▾ {}", part.label()),
+            (Part::Concat | Part::Residual, None) => format!("▾ {}", part.label()),
             _ => format!("└ {}", part.label()),
         };
         return (name, String::new(), theme.group());
@@ -207,14 +209,9 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
         .name
         .clone()
         .unwrap_or_else(|| layer.kind.label().into());
-    let dropped = app.figures().and_then(|(summary, _)| {
-        summary
-            .block
-            .plan
-            .dropped
-            .get(row.target.node_path())
-            .cloned()
-    });
+    let dropped = app
+        .figures()
+        .and_then(|(summary, _)| summary.block.plan.dropped.get(row.target.node_path()));
     let style = if layer.is_pointwise_conv() {
         theme.pointwise()
     } else {

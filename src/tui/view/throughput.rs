@@ -10,8 +10,8 @@ use ratatui::widgets::{
     Block, Cell, Paragraph, Row, Sparkline, StatefulWidget, Table, TableState, Widget,
 };
 
-use super::super::app::{App, Pane};
-use super::super::throughput::{Peak, Status};
+use crate::measure::{PeakState, Status};
+use crate::tui::app::{App, Pane};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -22,7 +22,7 @@ pub fn spinner(app: &App) -> &'static str {
 /// The engine's path, threads and measured peak; where the line would not fit, the path is
 /// left to the status bar, which always shows it, so the peak stays visible.
 fn engine_line(app: &App, width: u16) -> Line<'_> {
-    let t = &app.throughput;
+    let t = &app.measurements;
     let mut spans = vec![Span::styled("engine ", app.theme.header())];
     match (&t.simd, t.threads, &t.peak) {
         (Some(simd), Some(threads), peak) => {
@@ -34,9 +34,9 @@ fn engine_line(app: &App, width: u16) -> Line<'_> {
                 spans.push(Span::raw(format!("×{threads}")));
             }
             spans.push(match peak {
-                Peak::Probing => Span::styled(" · probing peak…", app.theme.muted()),
-                Peak::Known(peak) => Span::raw(format!(" · peak {peak:.1} GFLOP/s")),
-                Peak::Failed(error) => Span::styled(format!(" · {error}"), app.theme.muted()),
+                PeakState::Probing => Span::styled(" · probing peak…", app.theme.muted()),
+                PeakState::Known(peak) => Span::raw(format!(" · peak {peak:.1} GFLOP/s")),
+                PeakState::Failed(error) => Span::styled(format!(" · {error}"), app.theme.muted()),
             });
         }
         _ => spans.push(Span::styled("starting", app.theme.muted())),
@@ -70,7 +70,7 @@ fn mini_sparkline(values: &[f64], width: usize) -> String {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
-    let focused = app.focus == Pane::Throughput;
+    let focused = app.cursor.focus == Pane::Throughput;
     let block = Block::bordered()
         .title(Line::from(" Throughput · 1×1 convs ").style(theme.header()))
         .border_style(theme.border(focused));
@@ -92,22 +92,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
-    let peak = app.throughput.peak_gflops();
-    let stale = app.summary.is_none();
-    let rows = app.pointwise.iter().map(|layer| {
+    let peak = app.measurements.peak_gflops();
+    let stale = app.summary().is_none();
+    let rows = app.pointwise().iter().map(|layer| {
         let name = layer
             .name
             .clone()
             .unwrap_or_else(|| format!("layer {}", layer.path));
         let dims = format!("{}→{} {}×{}", layer.c_in, layer.c_out, layer.h, layer.w);
-        let result = match app.throughput.status(layer) {
+        let result = match app.measurements.status(layer) {
             Status::Done(m) => Span::raw(result_columns(
-                &format!("{:.1}", m.gflops),
-                &format_seconds(m.seconds),
-                &peak.map_or_else(|| "—".into(), |p| format!("{:.0}%", 100.0 * m.gflops / p)),
-                &mini_sparkline(app.throughput.history(layer), 6),
+                &format!("{:.1}", m.gflops()),
+                &format_seconds(m.seconds.median),
+                &peak.map_or_else(|| "—".into(), |p| format!("{:.0}%", 100.0 * m.gflops() / p)),
+                &mini_sparkline(app.measurements.history(layer), 6),
             )),
-            Status::Waiting if app.throughput.running => {
+            Status::Waiting if app.measurements.running => {
                 Span::styled(format!("{} measuring", spinner(app)), theme.info())
             }
             Status::Waiting => Span::styled("waiting", theme.muted()),
@@ -133,15 +133,15 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
-        .row_highlight_style(if app.focus == Pane::Throughput {
+        .row_highlight_style(if app.cursor.focus == Pane::Throughput {
             theme.selected()
         } else {
             Style::new()
         });
-    let selected = (!app.pointwise.is_empty()).then_some(app.throughput_selected);
+    let selected = (!app.pointwise().is_empty()).then_some(app.cursor.throughput_selected);
     let mut state = TableState::new().with_selected(selected);
     StatefulWidget::render(table, area, buf, &mut state);
-    if app.pointwise.is_empty() && area.height > 1 {
+    if app.pointwise().is_empty() && area.height > 1 {
         let below = Rect::new(area.x, area.y + 1, area.width, 1);
         Paragraph::new("no 1×1 convolutions in this block")
             .style(theme.muted())
@@ -166,7 +166,7 @@ fn format_seconds(seconds: f64) -> String {
 
 fn render_sparkline(app: &App, area: Rect, buf: &mut Buffer) {
     let data: Vec<u64> = app
-        .throughput
+        .measurements
         .recent
         .iter()
         .map(|g| (g * 10.0).round().max(0.0) as u64)
@@ -174,14 +174,14 @@ fn render_sparkline(app: &App, area: Rect, buf: &mut Buffer) {
     let [label, spark] =
         Layout::horizontal([Constraint::Length(12), Constraint::Fill(1)]).areas(area);
     let last = app
-        .throughput
+        .measurements
         .recent
         .last()
         .map_or_else(|| "—".into(), |g| format!("{g:.1}"));
     Paragraph::new(vec![
         Line::from("GFLOP/s").style(app.theme.header()),
         Line::from(format!("last {last}")),
-        Line::from(format!("{} runs", app.throughput.recent.len())),
+        Line::from(format!("{} runs", app.measurements.recent.len())),
     ])
     .render(label, buf);
     let start = data.len().saturating_sub(usize::from(spark.width));

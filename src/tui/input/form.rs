@@ -1,35 +1,62 @@
 //! The edit form Enter opens: one text field per editable property of the selected layer (or
 //! the name of a concat or residual), parsed back into the model when the user applies it.
 //! Parsing errors name the field and stay in the form; nothing is applied until all parse.
+//! Fields are keyed by [`FieldId`]; their labels are only for people.
 
-use crate::analysis::{MAX_CHANNELS, MAX_SPATIAL};
-use crate::model::{Conv, FullyConnected, LayerKind, Node, NodePath, Pair, Pool, PoolKind};
+use crate::analysis::describe_layer;
+use crate::model::{Conv, FullyConnected, LayerKind, MAX_CHANNELS, Node, NodePath, Pair, Pool};
 
+use super::form_parse::{
+    FieldKind, parse_count, parse_flag, parse_pair, parse_pool_kind, parse_probability,
+};
 use super::text_input::TextInput;
 
+/// Which property a field edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
+pub enum FieldId {
     Name,
-    /// A count from `min` to `max` (channels, groups, features).
-    Count {
-        min: usize,
-        max: usize,
-    },
-    /// A size per axis, `3` or `1x7`, from `min`.
-    Pair {
-        min: usize,
-    },
-    Flag,
+    OutChannels,
+    Kernel,
+    Stride,
+    Padding,
+    Groups,
+    Bias,
     PoolKind,
-    /// Dropout probability, 0 ≤ p < 1 (kept in steps of 0.001).
+    CeilMode,
+    OutFeatures,
     Probability,
+}
+
+impl FieldId {
+    /// How the form names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::Name => "name",
+            FieldId::OutChannels => "out channels",
+            FieldId::Kernel => "kernel",
+            FieldId::Stride => "stride",
+            FieldId::Padding => "padding",
+            FieldId::Groups => "groups",
+            FieldId::Bias => "bias",
+            FieldId::PoolKind => "pool",
+            FieldId::CeilMode => "ceil mode",
+            FieldId::OutFeatures => "out features",
+            FieldId::Probability => "probability",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
-    pub label: &'static str,
+    pub id: FieldId,
     pub kind: FieldKind,
     pub input: TextInput,
+}
+
+impl Field {
+    pub fn label(&self) -> &'static str {
+        self.id.label()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +70,9 @@ pub struct EditForm {
     pub error: Option<String>,
 }
 
-fn field(label: &'static str, kind: FieldKind, text: String) -> Field {
+fn field(id: FieldId, kind: FieldKind, text: String) -> Field {
     Field {
-        label,
+        id,
         kind,
         input: TextInput::new(text),
     }
@@ -70,12 +97,16 @@ const CHANNELS: FieldKind = FieldKind::Count {
 
 impl EditForm {
     pub fn for_node(path: &NodePath, node: &Node) -> EditForm {
-        let name = field("name", FieldKind::Name, node.name().unwrap_or("").into());
+        let name = field(
+            FieldId::Name,
+            FieldKind::Name,
+            node.name().unwrap_or("").into(),
+        );
         let mut fields = vec![name];
         let title = match node {
             Node::Layer(layer) => {
                 fields.extend(layer_fields(&layer.kind));
-                crate::analysis::describe_layer(layer)
+                describe_layer(layer)
             }
             Node::Concat(_) => "concat".into(),
             Node::Residual(_) => "residual".into(),
@@ -124,7 +155,7 @@ impl EditForm {
         let values = Values {
             fields: &self.fields,
         };
-        let name = values.text("name").map(str::trim).unwrap_or("");
+        let name = values.text(FieldId::Name).map(str::trim).unwrap_or("");
         let name = (!name.is_empty()).then(|| name.to_string());
         let mut node = node.clone();
         match &mut node {
@@ -152,26 +183,54 @@ fn fields_len_gt_one(node: &Node) -> bool {
 fn layer_fields(kind: &LayerKind) -> Vec<Field> {
     match kind {
         LayerKind::Conv(c) => vec![
-            field("out channels", CHANNELS, c.out_channels.to_string()),
-            field("kernel", FieldKind::Pair { min: 1 }, pair_text(c.kernel)),
-            field("stride", FieldKind::Pair { min: 1 }, pair_text(c.stride)),
-            field("padding", FieldKind::Pair { min: 0 }, pair_text(c.padding)),
-            field("groups", CHANNELS, c.groups.to_string()),
-            field("bias", FieldKind::Flag, flag_text(c.bias)),
+            field(FieldId::OutChannels, CHANNELS, c.out_channels.to_string()),
+            field(
+                FieldId::Kernel,
+                FieldKind::Pair { min: 1 },
+                pair_text(c.kernel),
+            ),
+            field(
+                FieldId::Stride,
+                FieldKind::Pair { min: 1 },
+                pair_text(c.stride),
+            ),
+            field(
+                FieldId::Padding,
+                FieldKind::Pair { min: 0 },
+                pair_text(c.padding),
+            ),
+            field(FieldId::Groups, CHANNELS, c.groups.to_string()),
+            field(FieldId::Bias, FieldKind::Flag, flag_text(c.bias)),
         ],
         LayerKind::Pool(p) => vec![
-            field("pool", FieldKind::PoolKind, kind.label()[..3].into()),
-            field("kernel", FieldKind::Pair { min: 1 }, pair_text(p.kernel)),
-            field("stride", FieldKind::Pair { min: 1 }, pair_text(p.stride)),
-            field("padding", FieldKind::Pair { min: 0 }, pair_text(p.padding)),
-            field("ceil mode", FieldKind::Flag, flag_text(p.ceil_mode)),
+            field(
+                FieldId::PoolKind,
+                FieldKind::PoolKind,
+                kind.label()[..3].into(),
+            ),
+            field(
+                FieldId::Kernel,
+                FieldKind::Pair { min: 1 },
+                pair_text(p.kernel),
+            ),
+            field(
+                FieldId::Stride,
+                FieldKind::Pair { min: 1 },
+                pair_text(p.stride),
+            ),
+            field(
+                FieldId::Padding,
+                FieldKind::Pair { min: 0 },
+                pair_text(p.padding),
+            ),
+            field(FieldId::CeilMode, FieldKind::Flag, flag_text(p.ceil_mode)),
         ],
         LayerKind::FullyConnected(fc) => vec![
-            field("out features", CHANNELS, fc.out_features.to_string()),
-            field("bias", FieldKind::Flag, flag_text(fc.bias)),
+            field(FieldId::OutFeatures, CHANNELS, fc.out_features.to_string()),
+            field(FieldId::Bias, FieldKind::Flag, flag_text(fc.bias)),
         ],
         LayerKind::Dropout { per_mille } => vec![field(
-            "probability",
+            FieldId::Probability,
             FieldKind::Probability,
             format!("{}", f64::from(*per_mille) / 1000.0),
         )],
@@ -184,131 +243,66 @@ struct Values<'a> {
 }
 
 impl Values<'_> {
-    fn text(&self, label: &str) -> Option<&str> {
+    fn text(&self, id: FieldId) -> Option<&str> {
         self.fields
             .iter()
-            .find(|f| f.label == label)
+            .find(|f| f.id == id)
             .map(|f| f.input.text())
     }
 
     fn parsed<T>(
         &self,
-        label: &'static str,
+        id: FieldId,
         parse: impl Fn(&str, FieldKind) -> Result<T, String>,
     ) -> Result<T, String> {
+        let label = id.label();
         let field = self
             .fields
             .iter()
-            .find(|f| f.label == label)
+            .find(|f| f.id == id)
             .ok_or_else(|| format!("{label}: missing"))?;
         parse(field.input.text().trim(), field.kind).map_err(|e| format!("{label}: {e}"))
     }
 
-    fn count(&self, label: &'static str) -> Result<usize, String> {
-        self.parsed(label, parse_count)
+    fn count(&self, id: FieldId) -> Result<usize, String> {
+        self.parsed(id, parse_count)
     }
 
-    fn pair(&self, label: &'static str) -> Result<Pair, String> {
-        self.parsed(label, parse_pair)
+    fn pair(&self, id: FieldId) -> Result<Pair, String> {
+        self.parsed(id, parse_pair)
     }
 
-    fn flag(&self, label: &'static str) -> Result<bool, String> {
-        self.parsed(label, |text, _| parse_flag(text))
+    fn flag(&self, id: FieldId) -> Result<bool, String> {
+        self.parsed(id, |text, _| parse_flag(text))
     }
 
     fn layer_kind(&self, old: &LayerKind) -> Result<LayerKind, String> {
         Ok(match old {
             LayerKind::Conv(_) => LayerKind::Conv(Conv {
-                out_channels: self.count("out channels")?,
-                kernel: self.pair("kernel")?,
-                stride: self.pair("stride")?,
-                padding: self.pair("padding")?,
-                groups: self.count("groups")?,
-                bias: self.flag("bias")?,
+                out_channels: self.count(FieldId::OutChannels)?,
+                kernel: self.pair(FieldId::Kernel)?,
+                stride: self.pair(FieldId::Stride)?,
+                padding: self.pair(FieldId::Padding)?,
+                groups: self.count(FieldId::Groups)?,
+                bias: self.flag(FieldId::Bias)?,
             }),
             LayerKind::Pool(_) => LayerKind::Pool(Pool {
-                kind: self.parsed("pool", |text, _| parse_pool_kind(text))?,
-                kernel: self.pair("kernel")?,
-                stride: self.pair("stride")?,
-                padding: self.pair("padding")?,
-                ceil_mode: self.flag("ceil mode")?,
+                kind: self.parsed(FieldId::PoolKind, |text, _| parse_pool_kind(text))?,
+                kernel: self.pair(FieldId::Kernel)?,
+                stride: self.pair(FieldId::Stride)?,
+                padding: self.pair(FieldId::Padding)?,
+                ceil_mode: self.flag(FieldId::CeilMode)?,
             }),
             LayerKind::FullyConnected(_) => LayerKind::FullyConnected(FullyConnected {
-                out_features: self.count("out features")?,
-                bias: self.flag("bias")?,
+                out_features: self.count(FieldId::OutFeatures)?,
+                bias: self.flag(FieldId::Bias)?,
             }),
             LayerKind::Dropout { .. } => LayerKind::Dropout {
-                per_mille: self.parsed("probability", |text, _| parse_probability(text))?,
+                per_mille: self.parsed(FieldId::Probability, |text, _| parse_probability(text))?,
             },
             other => other.clone(),
         })
     }
-}
-
-fn parse_count(text: &str, kind: FieldKind) -> Result<usize, String> {
-    let (min, max) = match kind {
-        FieldKind::Count { min, max } => (min, max),
-        _ => (0, usize::MAX),
-    };
-    match text.parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "\"{text}\" is not a whole number from {min} to {max}"
-        )),
-    }
-}
-
-fn parse_pair(text: &str, kind: FieldKind) -> Result<Pair, String> {
-    let min = match kind {
-        FieldKind::Pair { min } => min,
-        _ => 0,
-    };
-    let bad =
-        || format!("\"{text}\" is not a size like 3 or 1x7 (each from {min} to {MAX_SPATIAL})");
-    let one = |part: &str| match part.trim().parse::<usize>() {
-        Ok(n) if (min..=MAX_SPATIAL).contains(&n) => Ok(n),
-        _ => Err(bad()),
-    };
-    let parts: Vec<&str> = text.split(['x', 'X', '×', '*', ',']).collect();
-    match parts.as_slice() {
-        [n] => one(n).map(Pair::square),
-        [h, w] => Ok(Pair::new(one(h)?, one(w)?)),
-        _ => Err(bad()),
-    }
-}
-
-fn parse_flag(text: &str) -> Result<bool, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" | "on" | "1" => Ok(true),
-        "no" | "n" | "false" | "off" | "0" => Ok(false),
-        _ => Err(format!("\"{text}\" is not yes or no (Space flips it)")),
-    }
-}
-
-fn parse_pool_kind(text: &str) -> Result<PoolKind, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "max" => Ok(PoolKind::Max),
-        "avg" | "average" | "mean" => Ok(PoolKind::Avg),
-        _ => Err(format!("\"{text}\" is not max or avg (Space flips it)")),
-    }
-}
-
-/// A dropout probability, 0 ≤ p < 1, in the model's per mille. p = 1 would zero everything and a
-/// block file with it does not load, so the form refuses it, and anything that rounds to it.
-fn parse_probability(text: &str) -> Result<u16, String> {
-    let p = match text.parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => p,
-        _ => {
-            return Err(format!("\"{text}\" is not a probability from 0 to below 1"));
-        }
-    };
-    let per_mille = (p * 1000.0).round();
-    if per_mille >= 1000.0 {
-        return Err(format!(
-            "\"{text}\" must be below 1: p is kept in steps of 0.001, so at most 0.999"
-        ));
-    }
-    Ok(per_mille as u16)
 }
 
 #[cfg(test)]
@@ -321,19 +315,19 @@ mod tests {
         (EditForm::for_node(&NodePath(vec![0]), &node), node)
     }
 
-    fn set(form: &mut EditForm, label: &str, text: &str) {
-        let field = form.fields.iter_mut().find(|f| f.label == label).unwrap();
+    fn set(form: &mut EditForm, id: FieldId, text: &str) {
+        let field = form.fields.iter_mut().find(|f| f.id == id).unwrap();
         field.input = TextInput::new(text);
     }
 
     #[test]
     fn round_trips_and_applies_new_values() {
         let (mut form, node) = conv_form();
-        assert_eq!(form.fields[form.focused].label, "out channels");
+        assert_eq!(form.fields[form.focused].id, FieldId::OutChannels);
         assert_eq!(form.apply_to(&node).unwrap(), node);
-        set(&mut form, "out channels", "96");
-        set(&mut form, "kernel", "1x7");
-        set(&mut form, "bias", "no");
+        set(&mut form, FieldId::OutChannels, "96");
+        set(&mut form, FieldId::Kernel, "1x7");
+        set(&mut form, FieldId::Bias, "no");
         let Node::Layer(layer) = form.apply_to(&node).unwrap() else {
             panic!("a layer stays a layer")
         };
@@ -347,14 +341,14 @@ mod tests {
     #[test]
     fn bad_values_name_their_field() {
         let (mut form, node) = conv_form();
-        set(&mut form, "out channels", "0");
+        set(&mut form, FieldId::OutChannels, "0");
         assert!(
             form.apply_to(&node)
                 .unwrap_err()
                 .starts_with("out channels:")
         );
-        set(&mut form, "out channels", "8");
-        set(&mut form, "stride", "2x");
+        set(&mut form, FieldId::OutChannels, "8");
+        set(&mut form, FieldId::Stride, "2x");
         assert!(form.apply_to(&node).unwrap_err().starts_with("stride:"));
     }
 
@@ -364,12 +358,12 @@ mod tests {
         layer.bypassed = true;
         let node = Node::Layer(layer);
         let mut form = EditForm::for_node(&NodePath(vec![0]), &node);
-        set(&mut form, "out channels", "32");
+        set(&mut form, FieldId::OutChannels, "32");
         let Ok(Node::Layer(still)) = form.apply_to(&node) else {
             panic!("a layer stays a layer")
         };
         assert!(still.bypassed, "a 1×1 keeps its flag");
-        set(&mut form, "kernel", "3");
+        set(&mut form, FieldId::Kernel, "3");
         let Ok(Node::Layer(grown)) = form.apply_to(&node) else {
             panic!("a layer stays a layer")
         };
@@ -387,7 +381,7 @@ mod tests {
             Err(error) => Err(error),
         };
         for (text, kept) in [("0", 0), ("0.25", 250), ("0.999", 999), ("0.9994", 999)] {
-            set(&mut form, "probability", text);
+            set(&mut form, FieldId::Probability, text);
             assert_eq!(
                 per_mille(&form),
                 Ok(LayerKind::Dropout { per_mille: kept }),
@@ -395,7 +389,7 @@ mod tests {
             );
         }
         for text in ["1", "1.0", "0.9995", "0.99999"] {
-            set(&mut form, "probability", text);
+            set(&mut form, FieldId::Probability, text);
             let error = per_mille(&form).unwrap_err();
             assert!(
                 error.starts_with("probability:") && error.contains("below 1"),
@@ -403,7 +397,7 @@ mod tests {
             );
         }
         for text in ["-0.1", "1.5", "NaN", "inf", "half"] {
-            set(&mut form, "probability", text);
+            set(&mut form, FieldId::Probability, text);
             assert!(per_mille(&form).is_err(), "{text}");
         }
     }
@@ -411,7 +405,11 @@ mod tests {
     #[test]
     fn space_flips_flags() {
         let (mut form, _) = conv_form();
-        form.focused = form.fields.iter().position(|f| f.label == "bias").unwrap();
+        form.focused = form
+            .fields
+            .iter()
+            .position(|f| f.id == FieldId::Bias)
+            .unwrap();
         form.toggle_or_type_space();
         assert_eq!(form.fields[form.focused].input.text(), "no");
     }

@@ -1,6 +1,7 @@
-//! Which 1×1 convolutions a block can do without, and what changes when they go.
+//! The rules that make a [`Plan`]: which 1×1 convolutions a block can do without, and what
+//! changes when they go. ARCHITECTURE.md states them for users of the tool.
 //!
-//! DESIGN.md's rules, applied along each chain until none applies. Batch norm, activations and
+//! Applied along each chain until none applies. Batch norm, activations and
 //! dropout right after a dropped conv go with it, and the rules look through them:
 //! 1. *reduce*: a 1×1 followed by a k×k conv (k > 1): dropped, the k×k reads what the 1×1 read;
 //! 2. *mix/expand*: a 1×1 preceded by another conv: dropped, that conv takes the 1×1's width;
@@ -12,97 +13,25 @@
 //! 1×1 matches the body's shape). A strided 1×1 folds its stride into the layer that replaces
 //! it, and goes only where that gives exactly the spatial size it gave; otherwise it stays.
 
-use std::collections::BTreeMap;
-
-use crate::model::{Block, Chain, Layer, LayerKind, MAX_NODES, Node, NodePath, Pair, walk};
+use crate::model::{
+    Block, Chain, ChainPath, Layer, LayerKind, MAX_NODES, Node, NodePath, Pair, Part, Step,
+    count_nodes, visit,
+};
 
 use super::infer::{Inferred, infer};
+use super::plan::{Dropped, Plan, Role, Scope};
 use super::rows::Row;
 
-/// Why a 1×1 convolution can go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    Reduce,
-    Mix,
-    Project,
-}
-
-impl Role {
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Reduce => "reduce",
-            Role::Mix => "mix",
-            Role::Project => "project",
-        }
-    }
-}
-
-/// A layer removed from the analysed block: a 1×1 conv, or an attachment of one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dropped {
-    pub role: Role,
-    /// The 1×1 convolution this layer goes with (its own path when it is that conv).
-    pub conv: NodePath,
-}
-
-/// How a kept convolution changes to stand in for a dropped 1×1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Adjustment {
-    pub out_channels: Option<usize>,
-    pub stride_factor: Pair,
-}
-
-impl Default for Adjustment {
-    fn default() -> Self {
-        Adjustment {
-            out_channels: None,
-            stride_factor: Pair::square(1),
-        }
-    }
-}
-
-/// The edits that turn a block into the block without (some of) its 1×1 convolutions.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
-    pub dropped: BTreeMap<NodePath, Dropped>,
-    pub adjusted: BTreeMap<NodePath, Adjustment>,
-}
-
-impl Plan {
-    /// The 1×1 convolutions this plan drops, in reading order, with their roles.
-    pub fn dropped_convs(&self) -> impl Iterator<Item = (&NodePath, Role)> {
-        self.dropped
-            .iter()
-            .filter(|(path, dropped)| **path == dropped.conv)
-            .map(|(path, dropped)| (path, dropped.role))
-    }
-}
-
-/// Which 1×1 convolutions a plan may drop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope<'a> {
-    /// Every one the rules allow: the counterpart "without its 1×1 convolutions".
-    All,
-    /// Those the user bypassed.
-    Bypassed,
-    /// Just this one (to ask whether it can be bypassed).
-    Only(&'a NodePath),
-}
-
-impl Scope<'_> {
-    fn admits(&self, path: &NodePath, layer: &Layer) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Bypassed => layer.bypassed,
-            Scope::Only(only) => *only == path,
-        }
-    }
+/// A residual's shortcut exists to match the body's shape: the rules leave its chain (and
+/// everything inside it) alone.
+fn left_alone(part: Part) -> bool {
+    part == Part::Shortcut
 }
 
 pub fn plan(block: &Block, scope: Scope) -> Plan {
     // Planning is quadratic in a chain's length; a block over the limit is refused by
     // inference anyway, so do not spend seconds planning it first.
-    if walk(&block.body).len() > MAX_NODES {
+    if count_nodes(&block.body) > MAX_NODES {
         return Plan::default();
     }
     let mut planner = Planner {
@@ -111,16 +40,67 @@ pub fn plan(block: &Block, scope: Scope) -> Plan {
         plan: Plan::default(),
         current: None,
     };
-    planner.chain(&block.body, &[]);
+    // Innermost chains first: a chain is planned when the walk closes it, then the body.
+    let mut untouched = 0usize;
+    let walked = visit(&block.body, &mut |step| {
+        match step {
+            Step::OpenChain { part, .. } if left_alone(part) => untouched += 1,
+            Step::CloseChain { part, .. } if left_alone(part) => untouched -= 1,
+            Step::CloseChain {
+                owner,
+                step,
+                chain: Some(chain),
+                ..
+            } if untouched == 0 => planner.chain(chain, &owner.chain(step)),
+            _ => {}
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(()) = walked;
+    planner.chain(&block.body, &ChainPath::root());
     planner.plan
 }
 
 /// The rule by which the 1×1 conv at `path` would be dropped on its own, if any.
 pub fn role_of(block: &Block, path: &NodePath) -> Option<Role> {
-    plan(block, Scope::Only(path))
-        .dropped
-        .get(path)
-        .map(|dropped| dropped.role)
+    plan(block, Scope::Only(path)).dropped_conv(path)
+}
+
+/// Why the 1×1 conv at `path` stays even on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stays {
+    /// It is inside a chain the rules leave alone (a residual's shortcut).
+    LeftAlone,
+    /// No rule applies to it where it is.
+    NoRule,
+}
+
+impl Stays {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Stays::LeftAlone => {
+                "is in a residual's shortcut, which the rules leave alone: it makes the input \
+                 match the body's shape"
+            }
+            Stays::NoRule => {
+                "stays even without 1×1 convs: no conv after it, no conv before it, no pool before it"
+            }
+        }
+    }
+}
+
+/// Why no rule can drop the 1×1 conv at `path` on its own; `None` when one can.
+pub fn why_it_stays(block: &Block, path: &NodePath) -> Option<Stays> {
+    let untouched = path.enclosing().any(|(owner, step)| {
+        block
+            .node(&owner)
+            .and_then(|node| Part::of_chain(node, step))
+            .is_some_and(left_alone)
+    });
+    if untouched {
+        return Some(Stays::LeftAlone);
+    }
+    role_of(block, path).is_none().then_some(Stays::NoRule)
 }
 
 const RULES: [Role; 3] = [Role::Reduce, Role::Mix, Role::Project];
@@ -135,24 +115,13 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    fn chain(&mut self, chain: &Chain, prefix: &[usize]) {
-        for (index, node) in chain.iter().enumerate() {
-            for (step, inner) in node.chains() {
-                // A residual's shortcut exists to match the body's shape; its 1×1 always stays.
-                if matches!(node, Node::Residual(_)) && step == 1 {
-                    continue;
-                }
-                let mut inner_prefix = prefix.to_vec();
-                inner_prefix.extend([index, step]);
-                self.chain(inner, &inner_prefix);
-            }
-        }
+    fn chain(&mut self, chain: &Chain, at: &ChainPath) {
         let mut walk = ChainWalk {
             chain,
-            prefix,
+            at,
             live: vec![true; chain.len()],
         };
-        // Rule by rule, in DESIGN.md's order; each drop restarts from the first rule on the
+        // Rule by rule, in the documented order; each drop restarts from the first rule on the
         // chain as the drop left it (NIN's cccp2 is "preceded by a conv" once cccp1 is gone).
         'passes: loop {
             for role in RULES {
@@ -209,7 +178,7 @@ impl Planner<'_> {
                 .current
                 .get_or_insert_with(|| infer(self.block, &self.plan).ok());
             let candidate = infer(self.block, &next).ok();
-            if !keeps_spatial_sizes(current.as_ref(), candidate.as_ref(), walk.prefix, after) {
+            if !keeps_spatial_sizes(current.as_ref(), candidate.as_ref(), walk.at, after) {
                 return false;
             }
             self.plan = next;
@@ -263,18 +232,16 @@ fn apply(
     }
 }
 
-/// Whether every layer after `after` in the chain at `prefix` (and inside it), every group and
+/// Whether every layer after `after` in the chain at `at` (and inside it), every group and
 /// the block's output have the same height and width in `next` as in `current`. A block that
 /// does not fit either way keeps its 1×1 (nothing can be checked).
 fn keeps_spatial_sizes(
     current: Option<&Inferred>,
     next: Option<&Inferred>,
-    prefix: &[usize],
+    at: &ChainPath,
     after: usize,
 ) -> bool {
-    let later = |path: &NodePath| {
-        path.0.len() > prefix.len() && path.0.starts_with(prefix) && path.0[prefix.len()] > after
-    };
+    let later = |path: &NodePath| at.holds_after(path, after);
     let sizes = |inferred: &Inferred| -> Vec<(usize, usize)> {
         let mut sizes = vec![(inferred.output.h, inferred.output.w)];
         for row in &inferred.rows {
@@ -298,16 +265,13 @@ fn mul_pair(a: Pair, b: Pair) -> Pair {
 /// A chain with some nodes already dropped, read the way the rules read it.
 struct ChainWalk<'a> {
     chain: &'a Chain,
-    /// The chain's own path steps.
-    prefix: &'a [usize],
+    at: &'a ChainPath,
     live: Vec<bool>,
 }
 
 impl ChainWalk<'_> {
     fn path(&self, index: usize) -> NodePath {
-        let mut steps = self.prefix.to_vec();
-        steps.push(index);
-        NodePath(steps)
+        self.at.node(index)
     }
 
     fn live_node(&self, index: usize) -> Option<&Node> {
@@ -366,5 +330,5 @@ impl ChainWalk<'_> {
 }
 
 #[cfg(test)]
-#[path = "pointwise_tests.rs"]
+#[path = "rules_tests.rs"]
 mod tests;

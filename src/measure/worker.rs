@@ -4,8 +4,8 @@
 //! a short debounce before starting a job and gives up on a job as soon as a newer one arrives.
 //! Results come back as [`EngineEvent`]s on a channel; the UI drops those it no longer needs.
 //!
-//! The worker knows nothing about the engine's API: it drives a [`Measurer`], which `main.rs`
-//! supplies (the real SIMD engine) and tests fake.
+//! The worker knows nothing about the engine's API: it drives a [`Measurer`]: the real SIMD
+//! engine is `engine_measurer.rs`, and tests supply fakes.
 
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -14,15 +14,7 @@ use std::time::Duration;
 
 use crate::engine::PointwiseShape;
 
-/// One measurement of a shape.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Measured {
-    /// 2·MACs per second, in units of 10⁹.
-    pub gflops: f64,
-    /// Seconds per run: the median of `runs`.
-    pub seconds: f64,
-    pub runs: u32,
-}
+use super::stats::Measurement;
 
 /// What the worker needs from an engine. Implementations may be slow; they only ever run on the
 /// worker thread.
@@ -40,7 +32,7 @@ pub trait Measurer: Send + 'static {
         None
     }
     /// Runs one 1×1 convolution of this shape and reports its throughput.
-    fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String>;
+    fn measure(&mut self, shape: PointwiseShape) -> Result<Measurement, String>;
 }
 
 /// Shapes to measure, tagged with the generation of the document state that asked.
@@ -61,7 +53,7 @@ pub enum EngineEvent {
     ShapeMeasured {
         generation: u64,
         shape: PointwiseShape,
-        result: Result<Measured, String>,
+        result: Result<Measurement, String>,
     },
     /// Every shape of the job was measured (a job abandoned for a newer one never finishes).
     EngineFinished {
@@ -178,7 +170,7 @@ fn run_job(
             return true;
         }
         let result = measurer.measure(shape);
-        let above_peak = matches!((&result, *peak), (Ok(m), Some(p)) if m.gflops > p);
+        let above_peak = matches!((&result, *peak), (Ok(m), Some(p)) if m.gflops() > p);
         if above_peak && let Some(rechecked) = measurer.recheck_peak() {
             *peak = rechecked.as_ref().ok().copied().or(*peak);
             if !post(EngineEvent::PeakProbed(rechecked)) {
@@ -221,16 +213,12 @@ mod tests {
         fn peak_gflops(&mut self) -> Result<f64, String> {
             Ok(1.0)
         }
-        fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String> {
+        fn measure(&mut self, shape: PointwiseShape) -> Result<Measurement, String> {
             let _ = self.started.send(shape);
             self.go
                 .recv_timeout(Duration::from_secs(20))
                 .map_err(|_| "no go-ahead".to_string())?;
-            Ok(Measured {
-                gflops: 1.0,
-                seconds: 1.0,
-                runs: 1,
-            })
+            Measurement::from_samples(1e9, 1, &[1.0]).ok_or_else(String::new)
         }
     }
 
@@ -312,12 +300,9 @@ mod tests {
             self.rechecks += 1;
             Some(Ok(230.0))
         }
-        fn measure(&mut self, _shape: PointwiseShape) -> Result<Measured, String> {
-            Ok(Measured {
-                gflops: 200.0,
-                seconds: 1e-3,
-                runs: 5,
-            })
+        fn measure(&mut self, _shape: PointwiseShape) -> Result<Measurement, String> {
+            // 200 GFLOP/s: 2·10⁸ FLOPs in a millisecond.
+            Measurement::from_samples(2e8, 2, &[1e-3; 5]).ok_or_else(String::new)
         }
     }
 

@@ -1,10 +1,12 @@
 //! The real SIMD engine behind the worker's [`Measurer`] seam: what the TUI times.
 
-use crate::engine::{Budget, PointwiseShape, measure, probe_peak, reprobe_peak, simd_path};
+use crate::engine::{PointwiseShape, probe_peak, reprobe_peak, simd_path};
 
-use super::worker::{Measured, Measurer};
+use super::stats::Measurement;
+use super::timing::{Budget, time_pointwise};
+use super::worker::Measurer;
 
-/// Times shapes with [`crate::engine`] on a fixed thread count, with the short interactive budget
+/// Times shapes with the engine on a fixed thread count, with the short interactive budget
 /// so that an edit's figures come back within a fraction of a second.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineMeasurer {
@@ -42,13 +44,8 @@ impl Measurer for EngineMeasurer {
         )
     }
 
-    fn measure(&mut self, shape: PointwiseShape) -> Result<Measured, String> {
-        let m = measure(shape, self.threads, Budget::interactive()).map_err(|e| e.to_string())?;
-        Ok(Measured {
-            gflops: m.gflops,
-            seconds: m.seconds,
-            runs: u32::try_from(m.runs).unwrap_or(u32::MAX),
-        })
+    fn measure(&mut self, shape: PointwiseShape) -> Result<Measurement, String> {
+        time_pointwise(shape, self.threads, Budget::interactive()).map_err(|e| e.to_string())
     }
 }
 
@@ -61,7 +58,10 @@ mod tests {
         let mut engine = EngineMeasurer::new(1);
         assert_eq!(engine.simd(), simd_path());
         let m = engine.measure(PointwiseShape::new(8, 4, 3, 3)).unwrap();
-        assert!(m.gflops > 0.0 && m.seconds > 0.0 && m.runs >= 5, "{m:?}");
+        assert!(
+            m.gflops() > 0.0 && m.seconds.median > 0.0 && m.runs >= 5,
+            "{m:?}"
+        );
     }
 
     #[test]

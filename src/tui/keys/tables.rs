@@ -1,58 +1,16 @@
 //! The key tables themselves: for each mode, which keys do what, with the help text and the
-//! status-bar word, and when each key applies. `keymap.rs` dispatches from them.
+//! status-bar word, and when each key applies. `dispatch.rs` dispatches from them.
 
 use ratatui::crossterm::event::KeyCode;
 
-use super::action::Action;
-use super::app::{App, Pane};
-use super::keymap::{Binding, Key};
+use crate::model::edit::enclosing_concat;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Pane};
 
-const fn key(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        ctrl: false,
-    }
-}
-
-const fn code(code: KeyCode) -> Key {
-    Key { code, ctrl: false }
-}
-
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        ctrl: true,
-    }
-}
-
-const fn bind(keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        keys,
-        action,
-        help,
-        hint: None,
-        applies: None,
-    }
-}
-
-const fn hinted(
-    keys: &'static [Key],
-    action: Action,
-    help: &'static str,
-    hint: &'static str,
-    applies: Option<fn(&App) -> bool>,
-) -> Binding {
-    Binding {
-        keys,
-        action,
-        help,
-        hint: Some(hint),
-        applies,
-    }
-}
+use super::binding::{Binding, bind, code, ctrl, hinted, key};
 
 fn selected_layer_kind(app: &App) -> Option<&crate::model::LayerKind> {
-    app.block
+    app.block()
         .layer(app.selected_node_path()?)
         .map(|layer| &layer.kind)
 }
@@ -65,22 +23,22 @@ fn on_width(app: &App) -> bool {
 /// On a 1×1 conv, or on any layer with a bypass flag to clear.
 fn on_bypassable(app: &App) -> bool {
     app.selected_node_path()
-        .and_then(|path| app.block.layer(path))
+        .and_then(|path| app.block().layer(path))
         .is_some_and(|layer| layer.is_pointwise_conv() || layer.bypassed)
 }
 
 fn in_concat(app: &App) -> bool {
     app.selected_target()
-        .and_then(|t| super::edit::enclosing_concat(&app.block, t))
+        .and_then(|t| enclosing_concat(app.block(), t))
         .is_some()
 }
 
 fn can_undo(app: &App) -> bool {
-    !app.undo.is_empty()
+    app.document.undo_len() > 0
 }
 
 fn can_redo(app: &App) -> bool {
-    !app.redo.is_empty()
+    app.document.redo_len() > 0
 }
 
 fn has_selection(app: &App) -> bool {
@@ -88,7 +46,7 @@ fn has_selection(app: &App) -> bool {
 }
 
 fn structure_focused(app: &App) -> bool {
-    app.focus == Pane::Structure
+    app.cursor.focus == Pane::Structure
 }
 
 #[rustfmt::skip]

@@ -1,14 +1,14 @@
-//! The structural edits of the Normal mode: widen and narrow, delete, add a branch, bypass a
-//! 1×1 conv. Each goes through `edit_block`, so it is one undo step and never half-applied.
+//! The structural edits the keys ask for: widen and narrow, delete, add a branch or a layer,
+//! bypass a 1×1 conv. The surgery itself is `model::edit`'s; each goes through `edit_block`, so
+//! it is one undo step and never half-applied.
 
-use crate::analysis::{Scope, plan, role_of};
-use crate::model::{Block, Node, NodePath};
+use crate::analysis::{Scope, plan, why_it_stays};
+use crate::model::{MAX_NESTING, Target, edit};
+use crate::tui::action::Command;
+use crate::tui::app::{App, Bypass};
+use crate::tui::input::CHOICES;
 
-use super::action::Command;
-use super::app::{App, Bypass};
-use super::edit;
-use super::outline::Target;
-use super::update::edit_block;
+use super::document::edit_block;
 
 pub fn step_width(app: &mut App, up: bool) -> Vec<Command> {
     let Some(path) = app.selected_node_path().cloned() else {
@@ -37,7 +37,7 @@ pub fn delete(app: &mut App) -> Vec<Command> {
 pub fn add_branch(app: &mut App) -> Vec<Command> {
     let concat = app
         .selected_target()
-        .and_then(|target| edit::enclosing_concat(&app.block, target));
+        .and_then(|target| edit::enclosing_concat(app.block(), target));
     let Some(concat) = concat else {
         app.complain("b adds a branch to a concat; select a concat or a layer inside one");
         return Vec::new();
@@ -56,7 +56,7 @@ pub fn add_branch(app: &mut App) -> Vec<Command> {
 pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
     let selected = app
         .selected_node_path()
-        .and_then(|path| Some((app.block.layer(path)?, path.clone())))
+        .and_then(|path| Some((app.block().layer(path)?, path.clone())))
         .filter(|(layer, _)| layer.is_pointwise_conv() || layer.bypassed)
         .map(|(layer, path)| {
             let name = layer.name.clone();
@@ -81,21 +81,19 @@ pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
             commands
         }
         None => {
-            if let Some(why) = why_it_stays(&app.block, &path) {
-                app.complain(format!("\"{name}\" {why}"));
+            if let Some(why) = why_it_stays(app.block(), &path) {
+                app.complain(format!("\"{name}\" {}", why.reason()));
                 return Vec::new();
             }
             let mut role = None;
             let commands = edit_block(app, |block| {
                 block.layer_mut(&path).ok_or("no layer here")?.bypassed = true;
                 // Alone a rule drops it; with the other bypassed convs gone first, one must too.
-                match plan(block, Scope::Bypassed).dropped.get(&path) {
-                    Some(dropped) if dropped.conv == path => role = Some(dropped.role),
-                    _ => {
-                        return Err(format!(
-                            "With the other bypassed 1×1 convs gone, no rule drops \"{name}\""
-                        ));
-                    }
+                role = plan(block, Scope::Bypassed).dropped_conv(&path);
+                if role.is_none() {
+                    return Err(format!(
+                        "With the other bypassed 1×1 convs gone, no rule drops \"{name}\""
+                    ));
                 }
                 Ok(None)
             });
@@ -107,28 +105,31 @@ pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
     }
 }
 
-/// Why no rule can drop the 1×1 conv at `path` on its own, if none can.
-fn why_it_stays(block: &Block, path: &NodePath) -> Option<&'static str> {
-    if in_residual_shortcut(block, path) {
-        return Some(
-            "is in a residual's shortcut, which the rules leave alone: it makes the input \
-             match the body's shape",
-        );
-    }
-    role_of(block, path).is_none().then_some(
-        "stays even without 1×1 convs: no conv after it, no conv before it, no pool before it",
-    )
+/// Inserts menu entry `choice` after the selection, as wide as what flows there.
+pub fn add_layer(app: &mut App, choice: usize) -> Vec<Command> {
+    let Some(choice) = CHOICES.get(choice).copied() else {
+        return Vec::new();
+    };
+    let target = app.selected_target().cloned();
+    let node = choice.node(width_at(app, target.as_ref()));
+    let composite = node.is_composite();
+    edit_block(app, |block| {
+        let path = match &target {
+            Some(target) => edit::insert(block, target, node).ok_or("cannot insert here")?,
+            None => edit::insert_first(block, node),
+        };
+        if composite && path.nesting() >= MAX_NESTING {
+            return Err(format!(
+                "cannot nest more than {MAX_NESTING} concats or residuals inside each other"
+            ));
+        }
+        Ok(Some(Target::Node(path)))
+    })
 }
 
-/// Whether the node at `path` is inside a residual's shortcut (chain 1), at any depth.
-fn in_residual_shortcut(block: &Block, path: &NodePath) -> bool {
-    // A path alternates node index and chain index: each odd position names a chain of the
-    // composite the steps before it lead to.
-    (1..path.0.len()).step_by(2).any(|chain| {
-        path.0[chain] == 1
-            && matches!(
-                block.node(&NodePath(path.0[..chain].to_vec())),
-                Some(Node::Residual(_))
-            )
-    })
+/// The channel count where something is inserted at `target`: what flows there by the figures
+/// shown, or the block's input width when there are none.
+fn width_at(app: &App, target: Option<&Target>) -> usize {
+    let found = target.and_then(|target| app.figures()?.0.block.width_at(target));
+    found.unwrap_or(app.block().input.c)
 }

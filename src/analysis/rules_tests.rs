@@ -1,7 +1,7 @@
 //! The counterpart rules on small hand-made chains, one rule at a time.
 
 use super::*;
-use crate::analysis::Analysis;
+use crate::analysis::{Adjustment, Analysis};
 use crate::model::{Concat, Conv, Layer, LayerKind, Pool, PoolKind, Residual, Shape};
 
 fn conv(name: &str, out: usize, k: usize) -> Node {

@@ -5,16 +5,10 @@
 //! MACs are counted for convolutions and fully connected layers only; pools, batch norm and
 //! activations do no multiply-accumulates.
 
-use crate::model::{Conv, FullyConnected, LayerKind, Pair, Pool, Shape};
-
-/// Largest channel count a layer may have: far beyond any published network, small enough that
-/// every count stays exact in 64 bits.
-pub const MAX_CHANNELS: usize = 1 << 20;
-/// Largest height or width of an activation.
-pub const MAX_SPATIAL: usize = 1 << 15;
+use crate::model::{Conv, FullyConnected, LayerKind, MAX_CHANNELS, MAX_SPATIAL, Pair, Pool, Shape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Figures {
+pub struct LayerCounts {
     pub output: Shape,
     pub weights: u64,
     pub biases: u64,
@@ -23,33 +17,33 @@ pub struct Figures {
 
 /// Evaluates a layer on `input`; the error says what does not fit, without naming the layer
 /// (the caller knows where it is).
-pub fn evaluate(kind: &LayerKind, input: Shape) -> Result<Figures, String> {
-    let same = Figures {
+pub fn evaluate(kind: &LayerKind, input: Shape) -> Result<LayerCounts, String> {
+    let same = LayerCounts {
         output: input,
-        ..Figures::default()
+        ..LayerCounts::default()
     };
     match kind {
         LayerKind::Conv(conv) => conv_figures(conv, input),
         LayerKind::Pool(pool) => pool_figures(pool, input),
-        LayerKind::GlobalAvgPool => Ok(Figures {
+        LayerKind::GlobalAvgPool => Ok(LayerCounts {
             output: Shape::new(input.c, 1, 1),
-            ..Figures::default()
+            ..LayerCounts::default()
         }),
         LayerKind::Relu | LayerKind::Dropout { .. } => Ok(same),
-        LayerKind::BatchNorm => Ok(Figures {
+        LayerKind::BatchNorm => Ok(LayerCounts {
             weights: input.c as u64,
             biases: input.c as u64,
             ..same
         }),
-        LayerKind::Flatten => Ok(Figures {
+        LayerKind::Flatten => Ok(LayerCounts {
             output: Shape::new(flat_features(input)?, 1, 1),
-            ..Figures::default()
+            ..LayerCounts::default()
         }),
         LayerKind::FullyConnected(fc) => fc_figures(fc, input),
     }
 }
 
-fn conv_figures(conv: &Conv, input: Shape) -> Result<Figures, String> {
+fn conv_figures(conv: &Conv, input: Shape) -> Result<LayerCounts, String> {
     check_channels("out_channels", conv.out_channels)?;
     if conv.groups == 0 {
         return Err("groups must be at least 1".into());
@@ -74,7 +68,7 @@ fn conv_figures(conv: &Conv, input: Shape) -> Result<Figures, String> {
         (input.c / conv.groups) as u64,
         conv.out_channels as u64,
     ])?;
-    Ok(Figures {
+    Ok(LayerCounts {
         output,
         weights: per_pixel,
         biases: if conv.bias {
@@ -86,7 +80,7 @@ fn conv_figures(conv: &Conv, input: Shape) -> Result<Figures, String> {
     })
 }
 
-fn pool_figures(pool: &Pool, input: Shape) -> Result<Figures, String> {
+fn pool_figures(pool: &Pool, input: Shape) -> Result<LayerCounts, String> {
     if pool.padding.h > pool.kernel.h / 2 || pool.padding.w > pool.kernel.w / 2 {
         return Err(format!(
             "padding {} is more than half of its kernel {}",
@@ -100,17 +94,17 @@ fn pool_figures(pool: &Pool, input: Shape) -> Result<Figures, String> {
         pool.padding,
         pool.ceil_mode,
     )?;
-    Ok(Figures {
+    Ok(LayerCounts {
         output: Shape::new(input.c, h, w),
-        ..Figures::default()
+        ..LayerCounts::default()
     })
 }
 
-fn fc_figures(fc: &FullyConnected, input: Shape) -> Result<Figures, String> {
+fn fc_figures(fc: &FullyConnected, input: Shape) -> Result<LayerCounts, String> {
     check_channels("out_features", fc.out_features)?;
     let features = flat_features(input)?;
     let weights = mul(&[features as u64, fc.out_features as u64])?;
-    Ok(Figures {
+    Ok(LayerCounts {
         output: Shape::new(fc.out_features, 1, 1),
         weights,
         biases: if fc.bias { fc.out_features as u64 } else { 0 },

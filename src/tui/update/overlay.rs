@@ -3,16 +3,15 @@
 
 use std::path::PathBuf;
 
-use crate::model::MAX_NESTING;
 use crate::preset::{self, BUILTINS};
+use crate::tui::action::{Action, Command};
+use crate::tui::app::{App, Mode, Origin, PromptPurpose};
+use crate::tui::input::{CHOICES, EditForm, TextInput};
+use crate::tui::keys::help_line_count;
+use crate::tui::layout;
 
-use super::action::{Action, Command};
-use super::app::{App, Mode, Origin, PromptPurpose};
-use super::edit;
-use super::new_layer::CHOICES;
-use super::outline::Target;
-use super::text_input::TextInput;
-use super::update::{edit_block, prompt, replace_document, width_at};
+use super::document::{edit_block, replace};
+use super::structure::add_layer;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Command> {
     let mode = std::mem::replace(&mut app.mode, Mode::Normal);
@@ -21,9 +20,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
         Mode::Help { scroll } => {
             app.mode = match action {
                 Action::SelectNext => Mode::Help {
-                    scroll: scroll
-                        .saturating_add(1)
-                        .min(super::view::help::max_scroll(app)),
+                    scroll: scroll.saturating_add(1).min(max_help_scroll(app)),
                 },
                 Action::SelectPrevious => Mode::Help {
                     scroll: scroll.saturating_sub(1),
@@ -37,8 +34,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             Action::QuitWithoutSaving => vec![Command::Quit],
             Action::PromptSave => {
                 app.quit_after_save = true;
-                let path = app.default_save_path().display().to_string();
-                prompt(app, PromptPurpose::Save, path);
+                let path = app.document.default_save_path().display().to_string();
+                app.mode = Mode::prompt(PromptPurpose::Save, path);
                 Vec::new()
             }
             Action::Cancel => Vec::new(),
@@ -91,25 +88,14 @@ fn pick(
     Vec::new()
 }
 
-fn add_layer(app: &mut App, choice: usize) -> Vec<Command> {
-    let Some(choice) = CHOICES.get(choice).copied() else {
-        return Vec::new();
-    };
-    let target = app.selected_target().cloned();
-    let node = choice.node(width_at(app, target.as_ref()));
-    let composite = node.is_composite();
-    edit_block(app, |block| {
-        let path = match &target {
-            Some(target) => edit::insert(block, target, node).ok_or("cannot insert here")?,
-            None => edit::insert_first(block, node),
-        };
-        if composite && path.nesting() >= MAX_NESTING {
-            return Err(format!(
-                "cannot nest more than {MAX_NESTING} concats or residuals inside each other"
-            ));
-        }
-        Ok(Some(Target::Node(path)))
-    })
+/// How far the help can scroll at the app's terminal size.
+fn max_help_scroll(app: &App) -> u16 {
+    let total = help_line_count();
+    let area = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+    let visible = layout::help_area(area, total).height.saturating_sub(2);
+    u16::try_from(total)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(visible)
 }
 
 fn open_preset(app: &mut App, index: usize) -> Vec<Command> {
@@ -118,7 +104,7 @@ fn open_preset(app: &mut App, index: usize) -> Vec<Command> {
     };
     match preset::builtin(builtin.name) {
         Ok(block) => {
-            let commands = replace_document(app, block, Origin::Preset(builtin.name.into()));
+            let commands = replace(app, block, Origin::Preset(builtin.name.into()));
             app.inform(format!("Opened preset {} (u undoes)", builtin.name));
             commands
         }
@@ -182,14 +168,14 @@ fn prompt_key(
     }
 }
 
-fn form_key(app: &mut App, action: Action, mut form: super::form::EditForm) -> Vec<Command> {
+fn form_key(app: &mut App, action: Action, mut form: EditForm) -> Vec<Command> {
     match action {
         Action::Type(' ') => form.toggle_or_type_space(),
         Action::NextField => form.next_field(true),
         Action::PreviousField => form.next_field(false),
         Action::Cancel => return Vec::new(),
         Action::Confirm => {
-            let Some(node) = app.block.node(&form.path).cloned() else {
+            let Some(node) = app.block().node(&form.path).cloned() else {
                 return Vec::new();
             };
             match form.apply_to(&node) {

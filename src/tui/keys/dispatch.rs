@@ -1,68 +1,14 @@
-//! One table per mode that maps keys to actions and says what each does. Dispatch, the status
-//! bar's hints and the `?` overlay all read these tables, so they cannot disagree.
+//! Dispatch from the key tables: which table a mode reads, the action a key asks for, the
+//! status bar's hints and the size of the `?` overlay. Everything reads the same tables, so
+//! they cannot disagree.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::Action;
-use super::app::{App, Mode};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Mode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub ctrl: bool,
-}
-
-impl Key {
-    pub fn label(self) -> String {
-        let name = match self.code {
-            KeyCode::Char(' ') => "Space".into(),
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "Shift-Tab".into(),
-            KeyCode::Backspace => "Backspace".into(),
-            KeyCode::Delete => "Del".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            other => format!("{other:?}"),
-        };
-        if self.ctrl {
-            format!("Ctrl-{name}")
-        } else {
-            name
-        }
-    }
-
-    fn matches(self, event: &KeyEvent) -> bool {
-        let has_ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-        let same_code = match (self.code, event.code) {
-            // Terminals differ on whether Ctrl-R arrives as 'r' or 'R'.
-            (KeyCode::Char(a), KeyCode::Char(b)) if self.ctrl => a.eq_ignore_ascii_case(&b),
-            (a, b) => a == b,
-        };
-        same_code && has_ctrl == self.ctrl
-    }
-}
-
-/// One line of a key table.
-pub struct Binding {
-    pub keys: &'static [Key],
-    pub action: Action,
-    pub help: &'static str,
-    /// The status bar's word for it; `None` keeps it out of the status bar.
-    pub hint: Option<&'static str>,
-    /// When the key does something here (for hints); `None` is always.
-    pub applies: Option<fn(&App) -> bool>,
-}
-
-pub use super::key_tables::{CONFIRM_QUIT, FORM, HELP, NORMAL, PICKER, PROMPT, SECTIONS};
+use super::binding::Binding;
+use super::tables::{CONFIRM_QUIT, FORM, HELP, NORMAL, PICKER, PROMPT, SECTIONS};
 
 pub fn table(mode: &Mode) -> &'static [Binding] {
     match mode {
@@ -105,6 +51,13 @@ pub fn keys_label(binding: &Binding) -> String {
     labels.join(" ")
 }
 
+/// Lines of the `?` overlay: a heading per section, a line per binding, a blank between
+/// sections.
+pub fn help_line_count() -> usize {
+    let bindings: usize = SECTIONS.iter().map(|(_, table)| table.len()).sum();
+    bindings + 2 * SECTIONS.len() - 1
+}
+
 /// The hints the status bar shows now: (first key, word) for bindings that apply.
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     table(&app.mode)
@@ -116,6 +69,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::binding::Key;
     use super::*;
 
     fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
@@ -132,7 +86,7 @@ mod tests {
         let plus = press(KeyCode::Char('+'), KeyModifiers::SHIFT);
         assert_eq!(action_for(&normal, &plus), Some(Action::WidenLayer));
         let prompt = Mode::Prompt {
-            purpose: super::super::app::PromptPurpose::Save,
+            purpose: crate::tui::app::PromptPurpose::Save,
             input: Default::default(),
         };
         assert_eq!(action_for(&prompt, &j), Some(Action::Type('j')));

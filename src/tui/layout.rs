@@ -1,5 +1,5 @@
-//! Where each pane goes for a terminal size. Pure, so that `update` can scroll the structure
-//! pane by the same geometry the view draws with.
+//! Where each pane and dialog goes for a terminal size. Pure geometry, apart from the views, so
+//! that `update` scrolls the structure pane and the help by the same numbers the views draw with.
 //!
 //! Wide terminals (≥ 120 columns) put the structure on the left and totals, comparison and
 //! throughput in a column on the right; narrower ones put the structure on top and the figures
@@ -93,6 +93,15 @@ pub fn structure_rows((width, height): (u16, u16), tall_message: bool) -> usize 
     panes(Rect::new(0, 0, width, height), tall_message).map_or(1, |p| {
         usize::from(p.structure.height.saturating_sub(3)).max(1)
     })
+}
+
+/// Columns of the `?` overlay.
+pub const HELP_WIDTH: u16 = 76;
+
+/// Where the `?` overlay of `lines` lines goes: centred, its border included.
+pub fn help_area(area: Rect, lines: usize) -> Rect {
+    let height = u16::try_from(lines).unwrap_or(u16::MAX).saturating_add(2);
+    centered(area, HELP_WIDTH, height)
 }
 
 /// A `width`×`height` rectangle centred in `area`, never larger than it.

@@ -1,69 +1,26 @@
-//! What the UI knows about the engine: which SIMD path and threads it runs, the machine's peak,
-//! and the measured throughput of each 1×1 shape, cached by shape so that only shapes an edit
-//! changed are measured again, and which shapes are not run here (grouped, too large, too much
-//! work to time between keystrokes). Pure state: the worker thread lives in `worker.rs`.
+//! What an interactive session has measured: which SIMD path and threads the engine runs, the
+//! machine's peak, and each 1×1 shape's latest result and history, kept by shape so that only
+//! shapes an edit changed are measured again. Which layers are left out (grouped, too large, too
+//! much work between keystrokes) is `select`'s answer. Pure state: the thread is in `worker.rs`.
 
 use std::collections::{BTreeSet, HashMap};
 
 use crate::analysis::PointwiseLayer;
-
 use crate::engine::PointwiseShape;
 
-use super::worker::{EngineEvent, Job, Measured};
+use super::select::{self, Limits, Skip};
+use super::stats::Measurement;
+use super::worker::{EngineEvent, Job};
 
-/// Shapes whose buffers exceed this are not run (a note says so).
-pub const MAX_BUFFER_BYTES: u64 = 256 << 20;
-/// Shapes with more work per run than this are not run between keystrokes: ≈ 0.1 s a run at
-/// 200 GFLOP/s, and an interactive measurement makes at least seven (two warm-up, five timed).
-/// `convtui bench --pointwise` times them.
-pub const MAX_INTERACTIVE_FLOPS: u64 = 20_000_000_000;
 /// Measurements kept per shape and overall, for the sparklines.
 pub const HISTORY: usize = 64;
 
+/// What is known of the machine's peak.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Peak {
+pub enum PeakState {
     Probing,
     Known(f64),
     Failed(String),
-}
-
-/// Why a 1×1 layer is not measured here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Skip {
-    /// The engine runs dense 1×1 convs only.
-    Grouped { groups: usize },
-    /// Its weights, input and output together exceed [`MAX_BUFFER_BYTES`].
-    Buffers { bytes: u64 },
-    /// One run is more than [`MAX_INTERACTIVE_FLOPS`]: `convtui bench` times it instead.
-    Work { shape: PointwiseShape },
-}
-
-impl Skip {
-    /// The whole reason, as the export writes it.
-    pub fn note(self) -> String {
-        match self {
-            Skip::Work { shape } => format!(
-                "{:.1} GFLOP a run, too long to time between keystrokes: \
-                 convtui bench --pointwise {},{},{},{} times it",
-                shape.flops() as f64 / 1e9,
-                shape.c_in,
-                shape.c_out,
-                shape.h,
-                shape.w
-            ),
-            other => other.short_note(),
-        }
-    }
-
-    /// The reason in the pane's 29-column result cell (short of absurd buffer sizes); the row
-    /// shows the shape.
-    pub fn short_note(self) -> String {
-        match self {
-            Skip::Grouped { groups } => format!("grouped ({groups}): not run"),
-            Skip::Buffers { bytes } => format!("{} MiB of buffers: not run", bytes >> 20),
-            Skip::Work { .. } => "too slow here: convtui bench".into(),
-        }
-    }
 }
 
 /// One 1×1 layer's line in the throughput pane.
@@ -72,16 +29,16 @@ pub enum Status {
     /// Not run, and why.
     Skipped(Skip),
     Waiting,
-    Done(Measured),
+    Done(Measurement),
     Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Throughput {
+pub struct History {
     pub simd: Option<String>,
     pub threads: Option<usize>,
-    pub peak: Peak,
-    results: HashMap<PointwiseShape, Result<Measured, String>>,
+    pub peak: PeakState,
+    results: HashMap<PointwiseShape, Result<Measurement, String>>,
     histories: HashMap<PointwiseShape, Vec<f64>>,
     /// Every measurement in arrival order (GFLOP/s), newest last.
     pub recent: Vec<f64>,
@@ -90,12 +47,12 @@ pub struct Throughput {
     pub running: bool,
 }
 
-impl Default for Throughput {
+impl Default for History {
     fn default() -> Self {
-        Throughput {
+        History {
             simd: None,
             threads: None,
-            peak: Peak::Probing,
+            peak: PeakState::Probing,
             results: HashMap::new(),
             histories: HashMap::new(),
             recent: Vec::new(),
@@ -105,27 +62,9 @@ impl Default for Throughput {
     }
 }
 
-/// The engine's shape for a 1×1 layer, or why it is not run.
-pub fn shape_of(layer: &PointwiseLayer) -> Result<PointwiseShape, Skip> {
-    if layer.groups != 1 {
-        return Err(Skip::Grouped {
-            groups: layer.groups,
-        });
-    }
-    let shape = PointwiseShape {
-        c_in: layer.c_in,
-        c_out: layer.c_out,
-        h: layer.h,
-        w: layer.w,
-    };
-    let bytes = shape.buffer_bytes();
-    if bytes > MAX_BUFFER_BYTES {
-        return Err(Skip::Buffers { bytes });
-    }
-    if shape.flops() > MAX_INTERACTIVE_FLOPS {
-        return Err(Skip::Work { shape });
-    }
-    Ok(shape)
+/// The engine's shape for a 1×1 layer between keystrokes, or why it is not run.
+fn shape_of(layer: &PointwiseLayer) -> Result<PointwiseShape, Skip> {
+    select::shape_of(layer, Limits::INTERACTIVE)
 }
 
 fn push_capped(values: &mut Vec<f64>, value: f64) {
@@ -135,7 +74,7 @@ fn push_capped(values: &mut Vec<f64>, value: f64) {
     }
 }
 
-impl Throughput {
+impl History {
     pub fn status(&self, layer: &PointwiseLayer) -> Status {
         match shape_of(layer) {
             Err(skip) => Status::Skipped(skip),
@@ -156,7 +95,7 @@ impl Throughput {
 
     pub fn peak_gflops(&self) -> Option<f64> {
         match self.peak {
-            Peak::Known(peak) if peak > 0.0 => Some(peak),
+            PeakState::Known(peak) if peak > 0.0 => Some(peak),
             _ => None,
         }
     }
@@ -194,15 +133,15 @@ impl Throughput {
                 self.simd = Some(simd);
                 self.threads = Some(threads);
             }
-            EngineEvent::PeakProbed(Ok(peak)) => self.peak = Peak::Known(peak),
-            EngineEvent::PeakProbed(Err(error)) => self.peak = Peak::Failed(error),
+            EngineEvent::PeakProbed(Ok(peak)) => self.peak = PeakState::Known(peak),
+            EngineEvent::PeakProbed(Err(error)) => self.peak = PeakState::Failed(error),
             EngineEvent::ShapeMeasured { shape, result, .. } => {
                 if !wanted(shape) {
                     return;
                 }
                 if let Ok(measured) = &result {
-                    push_capped(self.histories.entry(shape).or_default(), measured.gflops);
-                    push_capped(&mut self.recent, measured.gflops);
+                    push_capped(self.histories.entry(shape).or_default(), measured.gflops());
+                    push_capped(&mut self.recent, measured.gflops());
                 }
                 self.results.insert(shape, result);
             }
@@ -236,17 +175,13 @@ mod tests {
         }
     }
 
-    fn measured(gflops: f64) -> Result<Measured, String> {
-        Ok(Measured {
-            gflops,
-            seconds: 0.001,
-            runs: 3,
-        })
+    fn measured(gflops: f64) -> Result<Measurement, String> {
+        Measurement::from_samples(gflops * 1e6, 1, &[0.001; 3]).ok_or_else(String::new)
     }
 
     #[test]
     fn measures_only_new_shapes_and_skips_grouped_and_huge_ones() {
-        let mut t = Throughput::default();
+        let mut t = History::default();
         let layers = [layer(192, 64, 1), layer(192, 64, 1), layer(64, 64, 2)];
         let job = t.plan(&layers).unwrap();
         assert_eq!(job.shapes.len(), 1);
@@ -270,36 +205,20 @@ mod tests {
         ));
     }
 
-    /// A shape small in memory can still be too much work to time between keystrokes.
+    /// A layer too much work between keystrokes is never sent to the worker.
     #[test]
-    fn long_runs_are_skipped_with_the_bench_command_that_times_them() {
-        // 2·2048·2048·56·56 = 26.3 GFLOP a run, in (2048² + 2·2048·56²)·4 = 67 MB of buffers.
+    fn long_runs_are_never_sent() {
+        // 2·2048·2048·56·56 = 26.3 GFLOP a run.
         let big = sized(2048, 2048, 56, 1);
         let shape = PointwiseShape::new(2048, 2048, 56, 56);
-        assert!(shape.buffer_bytes() <= MAX_BUFFER_BYTES);
-        let mut t = Throughput::default();
+        let mut t = History::default();
         assert_eq!(t.status(&big), Status::Skipped(Skip::Work { shape }));
         assert_eq!(t.plan(std::slice::from_ref(&big)), None, "never sent");
-        let note = Skip::Work { shape }.note();
-        assert!(note.starts_with("26.3 GFLOP a run"), "{note}");
-        assert!(
-            note.contains("convtui bench --pointwise 2048,2048,56,56"),
-            "{note}"
-        );
-        // 2·1024·1024·56·56 = 6.6 GFLOP: measured.
-        assert!(shape_of(&sized(1024, 1024, 56, 1)).is_ok());
-        for skip in [
-            Skip::Grouped { groups: 1 << 20 },
-            Skip::Buffers { bytes: 9999 << 20 },
-            Skip::Work { shape },
-        ] {
-            assert!(skip.short_note().chars().count() <= 29, "{skip:?}");
-        }
     }
 
     #[test]
     fn drops_results_for_shapes_no_longer_wanted_and_stale_finishes() {
-        let mut t = Throughput::default();
+        let mut t = History::default();
         let first = t.plan(&[layer(192, 64, 1)]).unwrap();
         let second = t.plan(&[layer(192, 72, 1)]).unwrap();
         let stale = first.shapes[0];

@@ -1,11 +1,12 @@
-//! Structural edits the keys ask for, as functions on the block: insert a node, delete one, add
+//! Block surgery, as functions on the block: insert a node, delete one, add
 //! a concat branch, step a width. Each returns what it did or why it cannot, and never panics;
 //! a result whose shapes do not fit is allowed (the analysis says what is wrong).
 
-use crate::analysis::MAX_CHANNELS;
-use crate::model::{Block, Chain, Concat, Conv, Layer, LayerKind, Node, NodePath, chain_at_mut};
-
-use super::outline::Target;
+use super::Block;
+use super::layer::{Conv, Layer, LayerKind};
+use super::node::{Chain, Concat, Node};
+use super::path::{NodePath, Target, chain_at_mut};
+use super::shape::MAX_CHANNELS;
 
 /// The chain holding `path`'s node and the node's index in it.
 fn parent_chain<'a>(block: &'a mut Block, path: &NodePath) -> Option<(&'a mut Chain, usize)> {

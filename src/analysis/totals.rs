@@ -1,0 +1,41 @@
+//! The totals of an analysed block: shapes, parameters, MACs, activations, depth.
+
+use crate::model::Shape;
+
+use super::infer::Depth;
+
+/// Bytes per activation element: the engine and the export assume f32.
+pub const BYTES_PER_ELEMENT: u64 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub input: Shape,
+    pub output: Shape,
+    /// All weights: conv and FC kernels and batch norm scales (PyTorch's `.weight`s).
+    pub weights: u64,
+    /// All biases: conv and FC biases and batch norm shifts (PyTorch's `.bias`es).
+    pub biases: u64,
+    pub conv_weights: u64,
+    pub conv_biases: u64,
+    pub macs: u64,
+    /// Output elements of every layer, summed: what a forward pass materialises.
+    pub activations: u64,
+    pub layers: usize,
+    pub convs: usize,
+    pub pointwise_convs: usize,
+    pub depth: Depth,
+}
+
+impl Totals {
+    pub fn params(&self) -> u64 {
+        self.weights.saturating_add(self.biases)
+    }
+
+    pub fn flops(&self) -> u64 {
+        self.macs.saturating_mul(2)
+    }
+
+    pub fn activation_bytes(&self) -> u64 {
+        self.activations.saturating_mul(BYTES_PER_ELEMENT)
+    }
+}

@@ -1,0 +1,136 @@
+//! The `bench` run: this machine's peak probed for a thread count, then every shape timed with
+//! one budget. `report::bench` renders what it gives; the command line only parses arguments.
+
+use crate::analysis::PointwiseLayer;
+use crate::engine::{Peak, PointwiseShape, lane_width, probe_peak, reprobe_peak, simd_path};
+
+use super::select::{Limits, Selection, layer_name};
+use super::stats::Measurement;
+use super::timing::{Budget, MeasureError, time_pointwise};
+
+/// One shape to time, with the layer name it came from (if any).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenchShape {
+    pub name: Option<String>,
+    pub shape: PointwiseShape,
+}
+
+impl BenchShape {
+    pub fn new(name: Option<String>, c_in: usize, c_out: usize, h: usize, w: usize) -> Self {
+        BenchShape {
+            name,
+            shape: PointwiseShape::new(c_in, c_out, h, w),
+        }
+    }
+}
+
+/// A block's 1×1 layers as `bench` times them, and a line naming those it leaves out; an error
+/// when none is left to time.
+pub fn block_shapes(
+    block_name: &str,
+    layers: &[PointwiseLayer],
+) -> Result<(Vec<BenchShape>, Option<String>), String> {
+    let selection = Selection::of(layers, Limits::BENCH);
+    let note = selection.skipped_note();
+    if selection.timed.is_empty() {
+        let why = note.map(|n| format!(" ({n})")).unwrap_or_default();
+        return Err(format!(
+            "{block_name} has no 1×1 convolution for the engine to time{why}"
+        ));
+    }
+    let shapes = selection
+        .timed
+        .iter()
+        .map(|(layer, shape)| BenchShape {
+            name: Some(layer_name(layer)),
+            shape: *shape,
+        })
+        .collect();
+    Ok((shapes, note))
+}
+
+/// Everything one `bench` run measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchRun {
+    /// The instruction set the engine was compiled for, e.g. `"AVX-512F+FMA (f32x16)"`.
+    pub simd: &'static str,
+    /// f32 lanes per vector on that path.
+    pub lanes: usize,
+    pub threads: usize,
+    pub peak: Peak,
+    pub budget: Budget,
+    pub rows: Vec<(BenchShape, Measurement)>,
+}
+
+/// Probes the peak for `threads` and times every shape with `budget`.
+pub fn run_bench(
+    shapes: &[BenchShape],
+    threads: usize,
+    budget: Budget,
+) -> Result<BenchRun, MeasureError> {
+    // Validate everything before spending seconds on the peak probe.
+    for s in shapes {
+        s.shape.check()?;
+    }
+    let mut peak = probe_peak(threads)?;
+    let measured = shapes
+        .iter()
+        .map(|s| time_pointwise(s.shape, threads, budget))
+        .collect::<Result<Vec<_>, MeasureError>>()?;
+    // A run faster than the peak means the probe was starved (another process on a core):
+    // probe again, and keep the best the machine has shown.
+    if measured.iter().any(|m| m.gflops() > peak.gflops) {
+        peak = reprobe_peak(threads)?;
+    }
+    Ok(BenchRun {
+        simd: simd_path(),
+        lanes: lane_width(),
+        threads,
+        peak,
+        budget,
+        rows: shapes.iter().cloned().zip(measured).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::engine::EngineError;
+
+    #[test]
+    fn bad_shapes_fail_before_any_timing() {
+        let shapes = [BenchShape::new(None, 0, 4, 4, 4)];
+        let err = run_bench(&shapes, 1, Budget::default()).unwrap_err();
+        assert!(matches!(
+            err,
+            MeasureError::Engine(EngineError::ZeroDimension { .. })
+        ));
+    }
+
+    #[test]
+    fn runs_every_shape_in_order() {
+        let budget = Budget {
+            warmup_runs: 0,
+            min_runs: 2,
+            max_runs: 2,
+            time: Duration::ZERO,
+        };
+        let shapes = [
+            BenchShape::new(Some("a".into()), 8, 4, 3, 3),
+            BenchShape::new(None, 3, 5, 1, 17),
+        ];
+        let run = run_bench(&shapes, 1, budget).expect("runs");
+        assert_eq!(run.rows.len(), 2);
+        assert_eq!(
+            (run.rows[0].0.name.as_deref(), run.rows[1].0.shape.c_out),
+            (Some("a"), 5)
+        );
+        assert!(
+            run.rows
+                .iter()
+                .all(|(_, m)| m.runs == 2 && m.gflops() > 0.0)
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! The document: the block being edited, where it came from, what it was last saved as, and
+//! its undo and redo stacks. Every change of the block goes through here, so each is one undo
+//! step and the saved-state marker moves with it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::model::Block;
+
+/// Where the document came from, and where `s` saves it by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Preset(String),
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Preset(name) => write!(f, "preset {name}"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// One state of the document, as undo and redo keep it. The saved-state marker goes with the
+/// origin: undoing an open brings back the old block *and* what it was last saved as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Snapshot {
+    block: Block,
+    origin: Origin,
+    saved: Block,
+    /// The structure row selected then, so that undo returns the user to it.
+    selected: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    block: Block,
+    origin: Origin,
+    /// The block as last saved or opened: the document is modified when it differs.
+    saved: Block,
+    undo: Vec<Snapshot>,
+    redo: Vec<Snapshot>,
+}
+
+impl Document {
+    pub fn new(block: Block, origin: Origin) -> Document {
+        Document {
+            saved: block.clone(),
+            block,
+            origin,
+            undo: Vec::new(),
+            redo: Vec::new(),
+        }
+    }
+
+    pub fn block(&self) -> &Block {
+        &self.block
+    }
+
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    pub fn is_modified(&self) -> bool {
+        self.block != self.saved
+    }
+
+    /// Steps that undo (redo) can take.
+    pub fn undo_len(&self) -> usize {
+        self.undo.len()
+    }
+
+    pub fn redo_len(&self) -> usize {
+        self.redo.len()
+    }
+
+    fn snapshot(&self, selected: usize) -> Snapshot {
+        Snapshot {
+            block: self.block.clone(),
+            origin: self.origin.clone(),
+            saved: self.saved.clone(),
+            selected,
+        }
+    }
+
+    fn push_undo(&mut self, selected: usize) {
+        self.undo.push(self.snapshot(selected));
+        self.redo.clear();
+    }
+
+    /// Replaces the block with an edited copy (one undo step); `false` when nothing changed.
+    pub fn edit(&mut self, block: Block, selected: usize) -> bool {
+        if block == self.block {
+            return false;
+        }
+        self.push_undo(selected);
+        self.block = block;
+        true
+    }
+
+    /// Opens another block in this one's place; undo brings this one back.
+    pub fn open(&mut self, block: Block, origin: Origin, selected: usize) {
+        self.push_undo(selected);
+        self.saved = block.clone();
+        self.block = block;
+        self.origin = origin;
+    }
+
+    /// Goes one step back; the row to select then, or `None` when there is nothing to undo.
+    pub fn undo(&mut self, selected: usize) -> Option<usize> {
+        let snapshot = self.undo.pop()?;
+        self.redo.push(self.snapshot(selected));
+        Some(self.restore(snapshot))
+    }
+
+    pub fn redo(&mut self, selected: usize) -> Option<usize> {
+        let snapshot = self.redo.pop()?;
+        self.undo.push(self.snapshot(selected));
+        Some(self.restore(snapshot))
+    }
+
+    fn restore(&mut self, snapshot: Snapshot) -> usize {
+        self.block = snapshot.block;
+        self.origin = snapshot.origin;
+        self.saved = snapshot.saved;
+        snapshot.selected
+    }
+
+    /// The block was written to `path`: it is saved, and `path` is where it now comes from.
+    pub fn saved_to(&mut self, path: &Path) {
+        self.saved = self.block.clone();
+        self.origin = Origin::File(path.to_path_buf());
+    }
+
+    /// A file name made from the block's name: letters, digits, `.`, `-` and `_` kept.
+    pub fn file_stem(&self) -> String {
+        let stem: String = self
+            .block
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if stem.is_empty() {
+            "block".into()
+        } else {
+            stem
+        }
+    }
+
+    pub fn default_save_path(&self) -> PathBuf {
+        match &self.origin {
+            Origin::File(path) => path.clone(),
+            Origin::Preset(_) => PathBuf::from(format!("{}.json", self.file_stem())),
+        }
+    }
+
+    pub fn default_export_path(&self) -> PathBuf {
+        PathBuf::from(format!("{}.summary.json", self.file_stem()))
+    }
+}

@@ -1,0 +1,194 @@
+//! The app's whole state: the [`Document`] with its undo and redo, what the analysis says about
+//! it ([`Analysed`]), the outline and cursor, the mode (which overlay is open), the message line
+//! and what the engine has measured. Only `update` changes it; views read it.
+
+mod analysed;
+mod document;
+mod mode;
+mod outline;
+
+pub use analysed::Analysed;
+pub use document::{Document, Origin};
+pub use mode::{Level, Message, Mode, Pane, PromptPurpose};
+pub use outline::{OutlineRow, outline};
+
+use crate::analysis::{PointwiseLayer, Role, ShapeError, Summary};
+use crate::measure::History;
+use crate::model::{Block, NodePath, Target};
+
+use super::theme::Theme;
+
+/// What a layer's bypass flag does in the analysis shown. A flag can outlive the rule that made
+/// it take effect (the 3×3 after it deleted, its kernel changed, a file that sets it on a conv no
+/// rule drops); such a layer still runs and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bypass {
+    /// The analysis drops the layer, by this rule.
+    Dropped(Role),
+    /// No rule drops it: the flag does nothing.
+    NoRule,
+    /// There is no analysis to say (the block has not fitted since it was opened).
+    Unknown,
+}
+
+/// Where the user is: the selected rows and which pane has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// The selected structure row.
+    pub selected: usize,
+    /// First structure row on screen.
+    pub scroll: usize,
+    /// The selected row of the throughput pane.
+    pub throughput_selected: usize,
+    pub focus: Pane,
+}
+
+pub struct App {
+    pub document: Document,
+    analysed: Analysed,
+    /// Derived from the block on every change.
+    outline: Vec<OutlineRow>,
+    /// The 1×1 layers the engine measures, from the figures shown.
+    pointwise: Vec<PointwiseLayer>,
+    pub cursor: Cursor,
+    pub mode: Mode,
+    pub message: Option<Message>,
+    pub measurements: History,
+    /// The terminal's size, set on every resize: scrolling is decided by the same geometry the
+    /// view draws with.
+    pub size: (u16, u16),
+    pub spinner: usize,
+    pub theme: Theme,
+    /// Set when the user chose "save first" on quitting: a successful save then quits.
+    pub quit_after_save: bool,
+}
+
+impl App {
+    pub fn new(block: Block, origin: Origin, theme: Theme) -> App {
+        let analysed = Analysed::of(&block);
+        let mut app = App {
+            outline: outline(&block),
+            pointwise: Vec::new(),
+            document: Document::new(block, origin),
+            analysed,
+            cursor: Cursor {
+                selected: 0,
+                scroll: 0,
+                throughput_selected: 0,
+                focus: Pane::Structure,
+            },
+            mode: Mode::Normal,
+            message: None,
+            measurements: History::default(),
+            size: (80, 24),
+            spinner: 0,
+            theme,
+            quit_after_save: false,
+        };
+        app.refresh_derived();
+        app
+    }
+
+    pub fn block(&self) -> &Block {
+        self.document.block()
+    }
+
+    pub fn is_modified(&self) -> bool {
+        self.document.is_modified()
+    }
+
+    pub fn analysed(&self) -> &Analysed {
+        &self.analysed
+    }
+
+    /// The analysis of the block as it is, when its shapes fit.
+    pub fn summary(&self) -> Option<&Summary> {
+        self.analysed.summary()
+    }
+
+    /// What is wrong with the block's shapes, when they do not fit.
+    pub fn error(&self) -> Option<&ShapeError> {
+        self.analysed.error()
+    }
+
+    /// The figures to show and whether they are stale (from before the block stopped fitting).
+    pub fn figures(&self) -> Option<(&Summary, bool)> {
+        self.analysed.figures()
+    }
+
+    pub fn outline(&self) -> &[OutlineRow] {
+        &self.outline
+    }
+
+    /// The 1×1 layers of the figures shown, as the engine measures them.
+    pub fn pointwise(&self) -> &[PointwiseLayer] {
+        &self.pointwise
+    }
+
+    pub fn selected_target(&self) -> Option<&Target> {
+        self.outline
+            .get(self.cursor.selected)
+            .map(|row| &row.target)
+    }
+
+    /// The path of the selected layer, concat or residual (`None` on a branch or shortcut row).
+    pub fn selected_node_path(&self) -> Option<&NodePath> {
+        match self.selected_target()? {
+            Target::Node(path) => Some(path),
+            Target::Chain { .. } => None,
+        }
+    }
+
+    /// The row of `target` in the outline.
+    pub fn row_of(&self, target: &Target) -> Option<usize> {
+        self.outline.iter().position(|row| &row.target == target)
+    }
+
+    /// What the bypass flag of the layer at `path` does, from the plan of the analysis shown;
+    /// `None` when the layer is not bypassed.
+    pub fn bypass(&self, path: &NodePath) -> Option<Bypass> {
+        if !self.block().layer(path)?.bypassed {
+            return None;
+        }
+        let Some((summary, _)) = self.figures() else {
+            return Some(Bypass::Unknown);
+        };
+        Some(match summary.block.plan.dropped_conv(path) {
+            Some(role) => Bypass::Dropped(role),
+            None => Bypass::NoRule,
+        })
+    }
+
+    /// Recomputes everything derived from the block: the outline, the analysis, the 1×1 list.
+    /// `update` calls it after every change of the document.
+    pub fn reanalyse(&mut self) {
+        self.analysed.update(self.document.block());
+        self.outline = outline(self.document.block());
+        self.refresh_derived();
+    }
+
+    fn refresh_derived(&mut self) {
+        if let Some(summary) = self.analysed.summary() {
+            self.pointwise = summary.block.pointwise_layers();
+        }
+        let cursor = &mut self.cursor;
+        cursor.selected = cursor.selected.min(self.outline.len().saturating_sub(1));
+        cursor.throughput_selected = cursor
+            .throughput_selected
+            .min(self.pointwise.len().saturating_sub(1));
+    }
+
+    pub fn inform(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn complain(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            level: Level::Error,
+            text: text.into(),
+        });
+    }
+}

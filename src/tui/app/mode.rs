@@ -1,0 +1,79 @@
+//! Which overlay has the keys, which pane has the focus, and the message line.
+
+use crate::tui::input::{EditForm, TextInput};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Structure,
+    Throughput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptPurpose {
+    Open,
+    Save,
+    Export,
+}
+
+impl PromptPurpose {
+    pub fn title(self) -> &'static str {
+        match self {
+            PromptPurpose::Open => "Open a block file",
+            PromptPurpose::Save => "Save the block as JSON to",
+            PromptPurpose::Export => "Export the JSON summary to",
+        }
+    }
+
+    /// The line under the path: what happens to it.
+    pub fn note(self) -> &'static str {
+        match self {
+            PromptPurpose::Open => "a convtui-block JSON file; relative paths are from here",
+            PromptPurpose::Save | PromptPurpose::Export => {
+                "written atomically; relative paths are from here"
+            }
+        }
+    }
+}
+
+/// Which overlay, if any, has the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help {
+        scroll: u16,
+    },
+    Edit(EditForm),
+    AddLayer {
+        selected: usize,
+    },
+    PresetPicker {
+        selected: usize,
+    },
+    Prompt {
+        purpose: PromptPurpose,
+        input: TextInput,
+    },
+    ConfirmQuit,
+}
+
+impl Mode {
+    /// A path prompt for `purpose`, holding `text`.
+    pub fn prompt(purpose: PromptPurpose, text: String) -> Mode {
+        Mode::Prompt {
+            purpose,
+            input: TextInput::new(text),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub level: Level,
+    pub text: String,
+}

@@ -1,0 +1,12 @@
+//! Text inputs and forms: the one-line [`TextInput`], the [`EditForm`] Enter opens (with how its
+//! fields are read back in `form_parse`), and the menu of layers `a` adds.
+
+mod form;
+mod form_parse;
+mod new_layer;
+mod text_input;
+
+pub use form::{EditForm, Field, FieldId};
+pub use form_parse::FieldKind;
+pub use new_layer::{CHOICES, Choice, default_choice};
+pub use text_input::TextInput;

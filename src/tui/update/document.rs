@@ -1,0 +1,93 @@
+//! Changes of the document: an edit (one undo step, never half-applied), opening another block,
+//! undo and redo, a save; after each, everything derived is recomputed and the 1×1 shapes the
+//! change touched are sent to be measured.
+
+use std::path::Path;
+
+use crate::model::{Block, Target};
+use crate::tui::action::Command;
+use crate::tui::app::{App, Mode, Origin};
+
+use super::navigate::keep_visible;
+
+/// Applies `edit` to a copy of the block; if it changed anything, the old document goes on the
+/// undo stack, everything is recomputed and changed 1×1 shapes are measured.
+pub fn edit_block(
+    app: &mut App,
+    edit: impl FnOnce(&mut Block) -> Result<Option<Target>, String>,
+) -> Vec<Command> {
+    let mut block = app.block().clone();
+    match edit(&mut block) {
+        Err(text) => {
+            app.complain(text);
+            Vec::new()
+        }
+        Ok(select) => {
+            if !app.document.edit(block, app.cursor.selected) {
+                return Vec::new();
+            }
+            after_change(app, select.as_ref())
+        }
+    }
+}
+
+fn after_change(app: &mut App, select: Option<&Target>) -> Vec<Command> {
+    app.reanalyse();
+    if let Some(index) = select.and_then(|target| app.row_of(target)) {
+        app.cursor.selected = index;
+    }
+    keep_visible(app);
+    measure(app)
+}
+
+/// The job that measures the 1×1 shapes not measured yet, if the block fits.
+pub fn measure(app: &mut App) -> Vec<Command> {
+    if app.summary().is_none() {
+        return Vec::new();
+    }
+    let layers = app.pointwise().to_vec();
+    app.measurements
+        .plan(&layers)
+        .map(Command::Measure)
+        .into_iter()
+        .collect()
+}
+
+/// Opens another block in place of this one; undo brings this one back.
+pub fn replace(app: &mut App, block: Block, origin: Origin) -> Vec<Command> {
+    app.document.open(block, origin, app.cursor.selected);
+    app.cursor.selected = 0;
+    app.cursor.scroll = 0;
+    app.cursor.throughput_selected = 0;
+    after_change(app, None)
+}
+
+pub fn undo(app: &mut App) -> Vec<Command> {
+    let Some(selected) = app.document.undo(app.cursor.selected) else {
+        app.inform("Nothing to undo");
+        return Vec::new();
+    };
+    app.inform(format!("Undone ({} more)", app.document.undo_len()));
+    app.cursor.selected = selected;
+    after_change(app, None)
+}
+
+pub fn redo(app: &mut App) -> Vec<Command> {
+    let Some(selected) = app.document.redo(app.cursor.selected) else {
+        app.inform("Nothing to redo");
+        return Vec::new();
+    };
+    app.inform(format!("Redone ({} more)", app.document.redo_len()));
+    app.cursor.selected = selected;
+    after_change(app, None)
+}
+
+pub fn saved(app: &mut App, path: &Path) -> Vec<Command> {
+    app.mode = Mode::Normal;
+    app.document.saved_to(path);
+    app.inform(format!("Saved to {}", path.display()));
+    if std::mem::take(&mut app.quit_after_save) {
+        return vec![Command::Quit];
+    }
+    Vec::new()
+}
