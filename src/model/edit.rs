@@ -22,9 +22,7 @@ pub fn insert(block: &mut Block, at: &Target, node: Node) -> Option<NodePath> {
             let (chain, index) = parent_chain(block, path)?;
             let at = (index + 1).min(chain.len());
             chain.insert(at, node);
-            let mut steps = path.0.clone();
-            *steps.last_mut()? = at;
-            Some(NodePath(steps))
+            Some(path.parent()?.0.node(at))
         }
         Target::Chain { owner, step } => {
             let composite = block.node_mut(owner)?;
@@ -81,11 +79,10 @@ pub fn delete(block: &mut Block, target: &Target) -> Result<(), String> {
 
 /// The innermost concat that is, or encloses, the selection.
 pub fn enclosing_concat(block: &Block, target: &Target) -> Option<NodePath> {
-    let steps = &target.node_path().0;
-    (1..=steps.len())
-        .rev()
-        .step_by(2)
-        .map(|len| NodePath(steps[..len].to_vec()))
+    let path = target.node_path();
+    let around: Vec<NodePath> = path.enclosing().map(|(owner, _)| owner).collect();
+    std::iter::once(path.clone())
+        .chain(around.into_iter().rev())
         .find(|path| matches!(block.node(path), Some(Node::Concat(_))))
 }
 

@@ -50,6 +50,12 @@ impl NodePath {
         self.chain(chain).node(index)
     }
 
+    /// The chain that holds this node, and the node's index in it.
+    pub fn parent(&self) -> Option<(ChainPath, usize)> {
+        let (chain, index) = self.split_last()?;
+        Some((ChainPath(chain.to_vec()), index))
+    }
+
     /// The steps of the chain that holds this node, and the node's index in it.
     pub fn split_last(&self) -> Option<(&[usize], usize)> {
         let (last, chain) = self.0.split_last()?;

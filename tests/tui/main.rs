@@ -1,12 +1,15 @@
 //! The TUI's integration tests, as one test binary: screens rendered on ratatui's TestBackend,
-//! the effect of every key on the state, random key sequences, the real event loop with a fake
+//! the effect of every key on the state (navigation, edits, history, overlays), random key sequences, the real event loop with a fake
 //! engine, and the real binary in a pseudo-terminal.
 
 mod support;
 
 mod bypass;
+mod edits;
 mod event_loop;
-mod keys;
+mod history;
+mod navigate;
+mod overlays;
 mod pty;
 mod random_keys;
 mod screens;

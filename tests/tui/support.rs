@@ -2,7 +2,7 @@
 
 use convtui::engine::PointwiseShape;
 use convtui::measure::{Measurement, Measurer};
-use convtui::model::Block;
+use convtui::model::{Block, LayerKind, NodePath};
 use convtui::preset;
 use convtui::tui::Origin;
 use convtui::tui::action::{Action, Command};
@@ -112,5 +112,23 @@ impl Measurer for FakeEngine {
         let flops = shape.flops() as f64;
         Measurement::from_samples(flops, 2, &[flops / (gflops * 1e9); 3])
             .ok_or_else(|| "no samples".to_string())
+    }
+}
+
+/// The block's output channels (it must fit).
+pub fn output_channels(app: &App) -> usize {
+    app.summary().expect("the block fits").block.totals.output.c
+}
+
+/// The block's parameters (it must fit).
+pub fn params(app: &App) -> u64 {
+    app.summary().expect("the block fits").block.totals.params()
+}
+
+/// The output channels of the conv at `path`.
+pub fn out_channels(app: &App, path: &[usize]) -> usize {
+    match &app.block().layer(&NodePath(path.to_vec())).unwrap().kind {
+        LayerKind::Conv(conv) => conv.out_channels,
+        other => panic!("not a conv: {other:?}"),
     }
 }

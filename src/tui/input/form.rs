@@ -6,58 +6,9 @@
 use crate::analysis::describe_layer;
 use crate::model::{Conv, FullyConnected, LayerKind, MAX_CHANNELS, Node, NodePath, Pair, Pool};
 
-use super::form_parse::{
-    FieldKind, parse_count, parse_flag, parse_pair, parse_pool_kind, parse_probability,
-};
+use super::field::{Field, FieldId, FieldKind};
+use super::form_parse::{parse_count, parse_flag, parse_pair, parse_pool_kind, parse_probability};
 use super::text_input::TextInput;
-
-/// Which property a field edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldId {
-    Name,
-    OutChannels,
-    Kernel,
-    Stride,
-    Padding,
-    Groups,
-    Bias,
-    PoolKind,
-    CeilMode,
-    OutFeatures,
-    Probability,
-}
-
-impl FieldId {
-    /// How the form names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            FieldId::Name => "name",
-            FieldId::OutChannels => "out channels",
-            FieldId::Kernel => "kernel",
-            FieldId::Stride => "stride",
-            FieldId::Padding => "padding",
-            FieldId::Groups => "groups",
-            FieldId::Bias => "bias",
-            FieldId::PoolKind => "pool",
-            FieldId::CeilMode => "ceil mode",
-            FieldId::OutFeatures => "out features",
-            FieldId::Probability => "probability",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
-    pub id: FieldId,
-    pub kind: FieldKind,
-    pub input: TextInput,
-}
-
-impl Field {
-    pub fn label(&self) -> &'static str {
-        self.id.label()
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EditForm {

@@ -3,24 +3,7 @@
 
 use crate::model::{MAX_SPATIAL, Pair, PoolKind};
 
-/// What a field holds, and so how it is read back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    Name,
-    /// A count from `min` to `max` (channels, groups, features).
-    Count {
-        min: usize,
-        max: usize,
-    },
-    /// A size per axis, `3` or `1x7`, from `min`.
-    Pair {
-        min: usize,
-    },
-    Flag,
-    PoolKind,
-    /// Dropout probability, 0 ≤ p < 1 (kept in steps of 0.001).
-    Probability,
-}
+use super::field::FieldKind;
 
 pub fn parse_count(text: &str, kind: FieldKind) -> Result<usize, String> {
     let (min, max) = match kind {

@@ -1,12 +1,13 @@
 //! Text inputs and forms: the one-line [`TextInput`], the [`EditForm`] Enter opens (with how its
 //! fields are read back in `form_parse`), and the menu of layers `a` adds.
 
+mod field;
 mod form;
 mod form_parse;
 mod new_layer;
 mod text_input;
 
-pub use form::{EditForm, Field, FieldId};
-pub use form_parse::FieldKind;
+pub use field::{Field, FieldId, FieldKind};
+pub use form::EditForm;
 pub use new_layer::{CHOICES, Choice, default_choice};
 pub use text_input::TextInput;

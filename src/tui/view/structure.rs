@@ -179,7 +179,7 @@ fn table_row<'a>(
 }
 
 /// What the counterpart without 1×1 convolutions does with this 1×1 conv: the rule that drops
-/// it, or "stays" — so the user sees which of the seed's claims each 1×1 stands for.
+/// it, or "stays" — so the user sees what each 1×1 is there for.
 fn counterpart_role(app: &App, analysed: &LayerRow, layer: &Layer) -> Option<&'static str> {
     if layer.bypassed {
         return None;

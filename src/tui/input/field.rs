@@ -1,0 +1,70 @@
+//! A field of the edit form: which property it edits, what it holds, and its text.
+
+use super::text_input::TextInput;
+
+/// Which property a field edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldId {
+    Name,
+    OutChannels,
+    Kernel,
+    Stride,
+    Padding,
+    Groups,
+    Bias,
+    PoolKind,
+    CeilMode,
+    OutFeatures,
+    Probability,
+}
+
+impl FieldId {
+    /// How the form names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldId::Name => "name",
+            FieldId::OutChannels => "out channels",
+            FieldId::Kernel => "kernel",
+            FieldId::Stride => "stride",
+            FieldId::Padding => "padding",
+            FieldId::Groups => "groups",
+            FieldId::Bias => "bias",
+            FieldId::PoolKind => "pool",
+            FieldId::CeilMode => "ceil mode",
+            FieldId::OutFeatures => "out features",
+            FieldId::Probability => "probability",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub id: FieldId,
+    pub kind: FieldKind,
+    pub input: TextInput,
+}
+
+impl Field {
+    pub fn label(&self) -> &'static str {
+        self.id.label()
+    }
+}
+
+/// What a field holds, and so how it is read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Name,
+    /// A count from `min` to `max` (channels, groups, features).
+    Count {
+        min: usize,
+        max: usize,
+    },
+    /// A size per axis, `3` or `1x7`, from `min`.
+    Pair {
+        min: usize,
+    },
+    Flag,
+    PoolKind,
+    /// Dropout probability, 0 ≤ p < 1 (kept in steps of 0.001).
+    Probability,
+}

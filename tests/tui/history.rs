@@ -1,0 +1,101 @@
+//! The document's history: undo and redo of edits and of opening another block.
+//! Through the key map and `update`, with no terminal and no threads; figures are Inception
+//! 3a's and ResNet's bottleneck's, worked out in the comments.
+
+use convtui::tui::action::Command;
+use ratatui::crossterm::event::KeyCode;
+
+use crate::support::{app, ctrl, key, output_channels, press, select};
+
+#[test]
+fn d_deletes_and_u_and_ctrl_r_walk_the_history() {
+    let mut app = app("inception3a");
+    let original = app.block().clone();
+    select(&mut app, "pool proj");
+    press(&mut app, key(KeyCode::Char('d')));
+    // Without the projection the pool passes its 192 channels on: 64 + 128 + 32 + 192.
+    assert_eq!(output_channels(&app), 416);
+    let after_delete = app.block().clone();
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    assert_eq!(output_channels(&app), 424);
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.block(), &after_delete);
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.block(), &original);
+    assert!(!app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.block(), &original, "nothing more to undo");
+    press(&mut app, ctrl('r'));
+    press(&mut app, ctrl('r'));
+    assert_eq!(output_channels(&app), 424);
+    assert_eq!(app.document.redo_len(), 0);
+}
+
+#[test]
+fn a_new_edit_clears_the_redo_history() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.document.redo_len(), 1);
+    press(&mut app, key(KeyCode::Char('-')));
+    assert_eq!(app.document.redo_len(), 0);
+}
+
+#[test]
+fn p_switches_presets_and_undo_brings_the_block_back() {
+    let mut app = app("inception3a");
+    press(&mut app, key(KeyCode::Char('p')));
+    press(&mut app, key(KeyCode::Char('j')));
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.block().name, "resnet_bottleneck");
+    assert!(!app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(app.block().name, "inception3a");
+    assert!(
+        !app.is_modified(),
+        "undoing the open brings back the old document unedited"
+    );
+    assert_eq!(
+        press(&mut app, key(KeyCode::Char('q'))),
+        vec![Command::Quit]
+    );
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    assert!(app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(!app.is_modified());
+    press(&mut app, ctrl('r'));
+    assert!(app.is_modified(), "redo brings the edit back");
+}
+
+#[test]
+fn redoing_an_open_brings_back_the_opened_preset_unedited() {
+    let mut app = app("inception3a");
+    press(&mut app, key(KeyCode::Char('p')));
+    press(&mut app, key(KeyCode::Char('j')));
+    press(&mut app, key(KeyCode::Enter));
+    press(&mut app, key(KeyCode::Char('u')));
+    press(&mut app, ctrl('r'));
+    assert_eq!(app.block().name, "resnet_bottleneck");
+    assert!(!app.is_modified());
+}
+
+#[test]
+fn undoing_an_open_after_an_edit_brings_the_edit_back_as_modified() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    press(&mut app, key(KeyCode::Char('p')));
+    press(&mut app, key(KeyCode::Char('j')));
+    press(&mut app, key(KeyCode::Enter));
+    assert!(!app.is_modified());
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(
+        app.is_modified(),
+        "the edit before the open was never saved"
+    );
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(!app.is_modified());
+}
