@@ -5,7 +5,7 @@
 //! 2·C_in·C_out·H·W), so "Gitem/s" reads as GFLOP/s; the median column is the figure to quote.
 //! The measured peak printed first is the denominator for "fraction of peak".
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target cargo bench --bench pointwise` (on a quiet machine).
+//! Run: `cargo bench --bench pointwise` (on a quiet machine).
 
 use convtui::engine::noise;
 use convtui::engine::{

@@ -140,10 +140,33 @@ pub fn step_channels(block: &mut Block, path: &NodePath, up: bool) -> Result<usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preset;
+    use crate::model::{Residual, Shape};
 
+    fn layer(kind: LayerKind) -> Node {
+        Node::Layer(Layer::new(kind))
+    }
+
+    fn block(body: Chain) -> Block {
+        Block {
+            name: "test".into(),
+            description: String::new(),
+            input: Shape::new(192, 28, 28),
+            body,
+        }
+    }
+
+    /// Inception's shape: one concat of four towers, of one, two, two and two layers.
     fn inception() -> Block {
-        preset::builtin("inception3a").unwrap()
+        let conv = |out, k| layer(LayerKind::Conv(Conv::new(out, k)));
+        block(vec![Node::Concat(Concat {
+            name: Some("inception".into()),
+            branches: vec![
+                vec![conv(64, 1)],
+                vec![conv(96, 1), conv(128, 3)],
+                vec![conv(16, 1), conv(32, 5)],
+                vec![layer(LayerKind::Relu), conv(32, 1)],
+            ],
+        })])
     }
 
     #[test]
@@ -192,10 +215,16 @@ mod tests {
 
     #[test]
     fn finds_the_enclosing_concat() {
-        let block = inception();
         let inner = Target::Node(NodePath(vec![0, 2, 1]));
-        assert_eq!(enclosing_concat(&block, &inner), Some(NodePath(vec![0])));
-        let resnet = preset::builtin("resnet_bottleneck").unwrap();
+        assert_eq!(
+            enclosing_concat(&inception(), &inner),
+            Some(NodePath(vec![0]))
+        );
+        let resnet = block(vec![Node::Residual(Residual {
+            name: None,
+            body: vec![layer(LayerKind::Relu)],
+            shortcut: None,
+        })]);
         assert_eq!(enclosing_concat(&resnet, &inner), None);
     }
 }

@@ -1,5 +1,7 @@
 //! A field of the edit form: which property it edits, what it holds, and its text.
 
+use crate::model::MAX_CHANNELS;
+
 use super::text_input::TextInput;
 
 /// Which property a field edits.
@@ -19,6 +21,23 @@ pub enum FieldId {
 }
 
 impl FieldId {
+    /// What the field holds.
+    pub fn kind(self) -> FieldKind {
+        const CHANNELS: FieldKind = FieldKind::Count {
+            min: 1,
+            max: MAX_CHANNELS,
+        };
+        match self {
+            FieldId::Name => FieldKind::Name,
+            FieldId::OutChannels | FieldId::Groups | FieldId::OutFeatures => CHANNELS,
+            FieldId::Kernel | FieldId::Stride => FieldKind::Pair { min: 1 },
+            FieldId::Padding => FieldKind::Pair { min: 0 },
+            FieldId::Bias | FieldId::CeilMode => FieldKind::Flag,
+            FieldId::PoolKind => FieldKind::PoolKind,
+            FieldId::Probability => FieldKind::Probability,
+        }
+    }
+
     /// How the form names it.
     pub fn label(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@
 //! Fields are keyed by [`FieldId`]; their labels are only for people.
 
 use crate::analysis::describe_layer;
-use crate::model::{Conv, FullyConnected, LayerKind, MAX_CHANNELS, Node, NodePath, Pair, Pool};
+use crate::model::{Conv, FullyConnected, LayerKind, Node, NodePath, Pair, Pool};
 
 use super::field::{Field, FieldId, FieldKind};
 use super::form_parse::{parse_count, parse_flag, parse_pair, parse_pool_kind, parse_probability};
@@ -21,10 +21,10 @@ pub struct EditForm {
     pub error: Option<String>,
 }
 
-fn field(id: FieldId, kind: FieldKind, text: String) -> Field {
+fn field(id: FieldId, text: String) -> Field {
     Field {
         id,
-        kind,
+        kind: id.kind(),
         input: TextInput::new(text),
     }
 }
@@ -41,18 +41,9 @@ fn flag_text(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
 
-const CHANNELS: FieldKind = FieldKind::Count {
-    min: 1,
-    max: MAX_CHANNELS,
-};
-
 impl EditForm {
     pub fn for_node(path: &NodePath, node: &Node) -> EditForm {
-        let name = field(
-            FieldId::Name,
-            FieldKind::Name,
-            node.name().unwrap_or("").into(),
-        );
+        let name = field(FieldId::Name, node.name().unwrap_or("").into());
         let mut fields = vec![name];
         let title = match node {
             Node::Layer(layer) => {
@@ -132,57 +123,33 @@ fn fields_len_gt_one(node: &Node) -> bool {
 }
 
 fn layer_fields(kind: &LayerKind) -> Vec<Field> {
+    let window = |kernel, stride, padding| {
+        [
+            field(FieldId::Kernel, pair_text(kernel)),
+            field(FieldId::Stride, pair_text(stride)),
+            field(FieldId::Padding, pair_text(padding)),
+        ]
+    };
     match kind {
-        LayerKind::Conv(c) => vec![
-            field(FieldId::OutChannels, CHANNELS, c.out_channels.to_string()),
-            field(
-                FieldId::Kernel,
-                FieldKind::Pair { min: 1 },
-                pair_text(c.kernel),
-            ),
-            field(
-                FieldId::Stride,
-                FieldKind::Pair { min: 1 },
-                pair_text(c.stride),
-            ),
-            field(
-                FieldId::Padding,
-                FieldKind::Pair { min: 0 },
-                pair_text(c.padding),
-            ),
-            field(FieldId::Groups, CHANNELS, c.groups.to_string()),
-            field(FieldId::Bias, FieldKind::Flag, flag_text(c.bias)),
-        ],
-        LayerKind::Pool(p) => vec![
-            field(
-                FieldId::PoolKind,
-                FieldKind::PoolKind,
-                kind.label()[..3].into(),
-            ),
-            field(
-                FieldId::Kernel,
-                FieldKind::Pair { min: 1 },
-                pair_text(p.kernel),
-            ),
-            field(
-                FieldId::Stride,
-                FieldKind::Pair { min: 1 },
-                pair_text(p.stride),
-            ),
-            field(
-                FieldId::Padding,
-                FieldKind::Pair { min: 0 },
-                pair_text(p.padding),
-            ),
-            field(FieldId::CeilMode, FieldKind::Flag, flag_text(p.ceil_mode)),
-        ],
+        LayerKind::Conv(c) => {
+            let mut fields = vec![field(FieldId::OutChannels, c.out_channels.to_string())];
+            fields.extend(window(c.kernel, c.stride, c.padding));
+            fields.push(field(FieldId::Groups, c.groups.to_string()));
+            fields.push(field(FieldId::Bias, flag_text(c.bias)));
+            fields
+        }
+        LayerKind::Pool(p) => {
+            let mut fields = vec![field(FieldId::PoolKind, kind.label()[..3].into())];
+            fields.extend(window(p.kernel, p.stride, p.padding));
+            fields.push(field(FieldId::CeilMode, flag_text(p.ceil_mode)));
+            fields
+        }
         LayerKind::FullyConnected(fc) => vec![
-            field(FieldId::OutFeatures, CHANNELS, fc.out_features.to_string()),
-            field(FieldId::Bias, FieldKind::Flag, flag_text(fc.bias)),
+            field(FieldId::OutFeatures, fc.out_features.to_string()),
+            field(FieldId::Bias, flag_text(fc.bias)),
         ],
         LayerKind::Dropout { per_mille } => vec![field(
             FieldId::Probability,
-            FieldKind::Probability,
             format!("{}", f64::from(*per_mille) / 1000.0),
         )],
         _ => Vec::new(),

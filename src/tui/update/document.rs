@@ -63,21 +63,28 @@ pub fn replace(app: &mut App, block: Block, origin: Origin) -> Vec<Command> {
 }
 
 pub fn undo(app: &mut App) -> Vec<Command> {
-    let Some(selected) = app.document.undo(app.cursor.selected) else {
-        app.inform("Nothing to undo");
-        return Vec::new();
-    };
-    app.inform(format!("Undone ({} more)", app.document.undo_len()));
-    app.cursor.selected = selected;
-    after_change(app, None)
+    travel(app, true)
 }
 
 pub fn redo(app: &mut App) -> Vec<Command> {
-    let Some(selected) = app.document.redo(app.cursor.selected) else {
-        app.inform("Nothing to redo");
+    travel(app, false)
+}
+
+/// One step back (undo) or forward (redo) in the document's history.
+fn travel(app: &mut App, back: bool) -> Vec<Command> {
+    let document = &mut app.document;
+    let (moved, left, (verb, done)) = if back {
+        let moved = document.undo(app.cursor.selected);
+        (moved, document.undo_len(), ("undo", "Undone"))
+    } else {
+        let moved = document.redo(app.cursor.selected);
+        (moved, document.redo_len(), ("redo", "Redone"))
+    };
+    let Some(selected) = moved else {
+        app.inform(format!("Nothing to {verb}"));
         return Vec::new();
     };
-    app.inform(format!("Redone ({} more)", app.document.redo_len()));
+    app.inform(format!("{done} ({left} more)"));
     app.cursor.selected = selected;
     after_change(app, None)
 }
