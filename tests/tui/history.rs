@@ -2,8 +2,10 @@
 //! Through the key map and `update`, with no terminal and no threads; figures are Inception
 //! 3a's and ResNet's bottleneck's, worked out in the comments.
 
-use convtui::tui::action::Command;
+use convtui::tui::action::{Action, Command};
+use convtui::tui::update::update;
 use ratatui::crossterm::event::KeyCode;
+use std::path::PathBuf;
 
 use crate::support::{app, ctrl, key, output_channels, press, select};
 
@@ -98,4 +100,28 @@ fn undoing_an_open_after_an_edit_brings_the_edit_back_as_modified() {
     );
     press(&mut app, key(KeyCode::Char('u')));
     assert!(!app.is_modified());
+}
+
+/// A block that does not fit, opened after editing another, shows no figures: the greyed
+/// "last that fit" would be the other block's.
+#[test]
+fn opening_a_broken_block_keeps_none_of_the_old_figures() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    let mut broken = convtui::preset::builtin("resnet_bottleneck").unwrap();
+    broken.input.c = 128;
+    update(
+        &mut app,
+        Action::Opened {
+            block: broken,
+            path: PathBuf::from("broken.json"),
+        },
+    );
+    assert!(app.error().is_some());
+    assert!(app.figures().is_none(), "no figures from Inception");
+    assert!(app.pointwise().is_empty());
+    // Undo brings Inception back, with its figures.
+    press(&mut app, key(KeyCode::Char('u')));
+    assert!(app.figures().is_some());
 }

@@ -167,6 +167,15 @@ impl App {
         self.refresh_derived();
     }
 
+    /// The same for a block that replaced the document: nothing of the old one's figures is
+    /// kept, so a new block that does not fit shows none rather than another block's.
+    pub fn analyse_afresh(&mut self) {
+        self.analysed = Analysed::of(self.document.block());
+        self.pointwise.clear();
+        self.outline = outline(self.document.block());
+        self.refresh_derived();
+    }
+
     fn refresh_derived(&mut self) {
         if let Some(summary) = self.analysed.summary() {
             self.pointwise = summary.block.pointwise_layers();

@@ -33,6 +33,11 @@ pub fn edit_block(
 
 fn after_change(app: &mut App, select: Option<&Target>) -> Vec<Command> {
     app.reanalyse();
+    settle(app, select)
+}
+
+/// Selection, scrolling and measurement after the analysis has been redone.
+fn settle(app: &mut App, select: Option<&Target>) -> Vec<Command> {
     if let Some(index) = select.and_then(|target| app.row_of(target)) {
         app.cursor.selected = index;
     }
@@ -59,7 +64,8 @@ pub fn replace(app: &mut App, block: Block, origin: Origin) -> Vec<Command> {
     app.cursor.selected = 0;
     app.cursor.scroll = 0;
     app.cursor.throughput_selected = 0;
-    after_change(app, None)
+    app.analyse_afresh();
+    settle(app, None)
 }
 
 pub fn undo(app: &mut App) -> Vec<Command> {
