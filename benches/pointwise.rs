@@ -1,5 +1,5 @@
-//! The pointwise engine on realistic 1×1 layer shapes, against the scalar reference and
-//! `matrixmultiply::sgemm` in the same run.
+//! The pointwise engine on realistic 1×1 layer shapes, against the scalar reference,
+//! `matrixmultiply::sgemm` and the `gemm` crate (on 1 and 2 threads) in the same run.
 //!
 //! Throughput is reported as divan items/s with one item = one FLOP (FLOPs = 2·MACs =
 //! 2·C_in·C_out·H·W), so "Gitem/s" reads as GFLOP/s; the median column is the figure to quote.
@@ -36,6 +36,7 @@ const REFERENCE_SHAPES: &[PointwiseShape] = &[
 
 fn main() {
     println!("engine path: {} ({} lanes)", simd_path(), lane_width());
+    agree_with_the_peers(PointwiseShape::new(96, 40, 9, 11));
     for threads in [1, 2] {
         match probe_peak(threads) {
             Ok(p) => println!(
@@ -46,6 +47,78 @@ fn main() {
         }
     }
     divan::main();
+}
+
+/// A peer called with the wrong layout would be fast and wrong: check every peer's output
+/// against the engine's on one odd shape before timing anything.
+fn agree_with_the_peers(shape: PointwiseShape) {
+    let (m, k, n) = (shape.c_out, shape.c_in, shape.h * shape.w);
+    let mut ours = Operands::new(shape);
+    Engine::new(1)
+        .expect("one thread")
+        .run(
+            shape,
+            &ours.weights,
+            &ours.input,
+            Epilogue::default(),
+            &mut ours.output,
+        )
+        .expect("valid operands");
+    let mut mm = Operands::new(shape);
+    let mut gm = Operands::new(shape);
+    // SAFETY: as in the benchmarks below: row-major m × k, k × n and m × n buffers.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            mm.weights.as_ptr(),
+            k as isize,
+            1,
+            mm.input.as_ptr(),
+            n as isize,
+            1,
+            0.0,
+            mm.output.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+        gemm::gemm(
+            m,
+            n,
+            k,
+            gm.output.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            gm.weights.as_ptr(),
+            1,
+            k as isize,
+            gm.input.as_ptr(),
+            1,
+            n as isize,
+            0.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+    for (peer, theirs) in [("matrixmultiply", &mm.output), ("gemm", &gm.output)] {
+        let worst = ours
+            .output
+            .iter()
+            .zip(theirs)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        // 96 products of values in [-1, 1): rounding differs by well under 1e-4.
+        assert!(
+            worst < 1e-4,
+            "{peer} disagrees with the engine by {worst} on {shape}"
+        );
+    }
 }
 
 /// Weights, input and output for `shape` (deterministic data in [-1, 1)).
@@ -121,6 +194,55 @@ fn matrixmultiply_1_thread(bencher: Bencher, shape: PointwiseShape) {
             );
         }
     });
+}
+
+/// The `gemm` crate on the same GEMM, on `threads` threads (its own rayon split).
+fn gemm_crate(bencher: Bencher, shape: PointwiseShape, threads: usize) {
+    let mut ops = Operands::new(shape);
+    let (m, k, n) = (shape.c_out, shape.c_in, shape.h * shape.w);
+    let parallelism = if threads > 1 {
+        gemm::Parallelism::Rayon(threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    bencher.counter(ItemsCount::new(ops.flops)).bench_local(|| {
+        // SAFETY: dst is m × n (row stride n), lhs (W) m × k (row stride k), rhs (the input)
+        // k × n (row stride n), exactly the lengths `Operands::new` allocated; alpha = 0 with
+        // read_dst = false overwrites dst.
+        unsafe {
+            gemm::gemm(
+                m,
+                n,
+                k,
+                ops.output.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                ops.weights.as_ptr(),
+                1,
+                k as isize,
+                ops.input.as_ptr(),
+                1,
+                n as isize,
+                0.0f32,
+                1.0f32,
+                false,
+                false,
+                false,
+                parallelism,
+            );
+        }
+    });
+}
+
+#[divan::bench(args = SHAPES)]
+fn gemm_1_thread(bencher: Bencher, shape: PointwiseShape) {
+    gemm_crate(bencher, shape, 1);
+}
+
+#[divan::bench(args = SHAPES)]
+fn gemm_2_threads(bencher: Bencher, shape: PointwiseShape) {
+    gemm_crate(bencher, shape, 2);
 }
 
 #[divan::bench(args = REFERENCE_SHAPES, sample_count = 10)]

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use convtui::analysis::Summary;
-use convtui::engine::PointwiseShape;
+use convtui::engine::isa::{self, Fit};
+use convtui::engine::{PointwiseShape, simd_path};
 use convtui::measure::{BenchShape, Budget, EngineMeasurer, block_shapes, run_bench};
 use convtui::model::Block;
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
@@ -18,7 +19,7 @@ use convtui::tui;
 
 /// Explore convolutional building blocks and what a 1×1 convolution buys you.
 #[derive(Parser)]
-#[command(name = "convtui", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(name = "convtui", version = version(), about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -58,6 +59,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The version, the engine's path, and what the build leaves behind on this CPU.
+fn version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut text = format!("{} (engine: {})", env!("CARGO_PKG_VERSION"), simd_path());
+        if let Some(note) = isa::this_build().note() {
+            text.push_str(&format!("\nnote: {note}"));
+        }
+        text
+    })
 }
 
 fn parse_pointwise(text: &str) -> Result<PointwiseShape, String> {
@@ -161,7 +174,14 @@ fn run(cli: Cli) -> Result<()> {
                 None => bench_shapes(&source)?,
             };
             let threads = threads.map_or_else(default_threads, usize::from);
-            let report = BenchReport::of(&run_bench(&shapes, threads, Budget::default())?);
+            let run = run_bench(&shapes, threads, Budget::default())?;
+            if let Some(note) = &run.build_note {
+                eprintln!("convtui: note: {note}");
+            }
+            for warning in run.above_peak() {
+                eprintln!("convtui: warning: {warning}");
+            }
+            let report = BenchReport::of(&run);
             if json {
                 emit(&format!("{}\n", report.to_json()?))?;
             } else {
@@ -194,6 +214,13 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 fn main() -> ExitCode {
+    // First, before any of the engine's instructions run: a build for features this CPU lacks
+    // would die of SIGILL with no word.
+    let fit = isa::this_build();
+    if let (Fit::Missing { .. }, Some(note)) = (&fit, fit.note()) {
+        eprintln!("convtui: error: {note}");
+        return ExitCode::FAILURE;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => {

@@ -3,7 +3,7 @@
 
 use convtui::engine::noise;
 use convtui::engine::{
-    Blocking, Engine, EngineError, Epilogue, PointwiseShape, lane_width, pointwise, reference,
+    Blocking, Engine, EngineError, Epilogue, Pack, PointwiseShape, lane_width, pointwise, reference,
 };
 use proptest::prelude::*;
 
@@ -23,6 +23,14 @@ fn engine(threads: usize) -> Engine {
     Engine::new(threads)
         .expect("thread pool")
         .with_min_parallel_flops(0.0)
+}
+
+/// The same, with every input block packed into micro-panels however small.
+fn packed(threads: usize) -> Engine {
+    engine(threads).with_blocking(Blocking {
+        pack: Pack::Always,
+        ..Blocking::default()
+    })
 }
 
 /// Asserts the engine's output matches the reference within rounding.
@@ -100,6 +108,7 @@ fn larger_odd_shapes() {
         let shape = PointwiseShape::new(c_in, c_out, h, w);
         for threads in [1, 2, 3] {
             assert_matches_reference(shape, &engine(threads), 7, true, false);
+            assert_matches_reference(shape, &packed(threads), 7, true, true);
         }
     }
 }
@@ -107,13 +116,9 @@ fn larger_odd_shapes() {
 #[test]
 fn large_square_layer_once() {
     // C_in = 1024 spans several K blocks, so partial sums are stored and re-read.
-    assert_matches_reference(
-        PointwiseShape::new(1024, 1024, 14, 14),
-        &engine(2),
-        11,
-        false,
-        false,
-    );
+    let shape = PointwiseShape::new(1024, 1024, 14, 14);
+    assert_matches_reference(shape, &engine(2), 11, false, false);
+    assert_matches_reference(shape, &packed(1), 12, true, true);
 }
 
 #[test]
@@ -125,19 +130,32 @@ fn odd_cache_blocks_exercise_every_loop_edge() {
             kc: 3,
             mc: 5,
             nc: 7,
+            pack: Pack::Never,
         },
         Blocking {
             kc: 5,
             mc: 12,
             nc: 50,
+            pack: Pack::Never,
         },
         Blocking {
             kc: 0,
             mc: 0,
             nc: 0,
+            pack: Pack::Never,
         },
     ];
-    for blocking in blockings {
+    // Each block size with the input read in place and packed into micro-panels.
+    let both = blockings.into_iter().flat_map(|b| {
+        [
+            b,
+            Blocking {
+                pack: Pack::Always,
+                ..b
+            },
+        ]
+    });
+    for blocking in both {
         for (c_in, c_out, pixels) in [
             (10, 13, 50),
             (7, 9, 17),
@@ -325,7 +343,9 @@ proptest! {
         seed in 0u64..1000,
         bias in any::<bool>(),
         relu in any::<bool>(),
+        pack in any::<bool>(),
     ) {
-        assert_matches_reference(PointwiseShape::new(c_in, c_out, h, w), &engine(threads), seed, bias, relu);
+        let engine = if pack { packed(threads) } else { engine(threads) };
+        assert_matches_reference(PointwiseShape::new(c_in, c_out, h, w), &engine, seed, bias, relu);
     }
 }

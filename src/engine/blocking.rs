@@ -22,6 +22,7 @@
 use core::ops::Range;
 use std::cell::RefCell;
 
+use super::cache::Caches;
 use super::dot::{self, DotBlock};
 use super::kernel::{self, Start, Tile};
 use super::simd::{LANES, MR, NV};
@@ -31,6 +32,8 @@ thread_local! {
     /// Per-thread room for the transposed narrow-tail columns (`width × K`): grown to the
     /// largest K seen, then reused, so steady-state calls allocate nothing.
     static NARROW: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// Per-thread room for a packed input block (`kc × nc`), grown and reused the same way.
+    static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Pixels per micro-tile (LOOP 2 step).
@@ -38,9 +41,10 @@ pub(crate) const NR: usize = NV * LANES;
 
 /// Cache block sizes, each named by the loop it controls.
 ///
-/// The defaults were tuned on a Zen 4 core (32 KiB L1d, 1 MiB L2) over the benchmark shapes;
-/// every shape there with C_in ≤ 512 runs as a single K block, so only the 1024-channel layer
-/// is sensitive to them, and it peaked at kc = 512…1024 (±2 %, within the noise).
+/// [`Blocking::for_caches`] sizes each block by the cache that holds it; on a Zen 4 core
+/// (32 KiB L1d, 1 MiB L2) that gives kc = 512, mc = 128, nc = 1024, which measured best there
+/// over the benchmark shapes on both paths (AVX-512 and AVX2, best of interleaved runs): every
+/// shape with C_in ≤ 512 then runs as a single K block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Blocking {
     /// LOOP 4 step, input channels per pass. Longer passes store and re-load the partial sums
@@ -53,15 +57,70 @@ pub struct Blocking {
     /// LOOP 5 step, pixels per block: bounds the input panel `kc × nc` that each W block of
     /// LOOP 3 sweeps, so it is re-read from L2/L3 rather than from memory.
     pub nc: usize,
+    /// Whether LOOP 4 copies each `kc × nc` input block into contiguous micro-panels first.
+    pub pack: Pack,
+}
+
+/// Packing of the input block (BLIS's "pack B").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pack {
+    Never,
+    Always,
+    /// Where it pays: see [`Blocking::packs`].
+    Auto,
 }
 
 impl Default for Blocking {
+    /// Sized for this machine's caches.
     fn default() -> Self {
+        Blocking::for_caches(Caches::detect())
+    }
+}
+
+/// The largest block sizes: past them the tuned shapes gained nothing and smaller layers lost
+/// their single K pass to nothing.
+const MAX_KC: usize = 512;
+const MAX_MC: usize = 128;
+const MAX_NC: usize = 1024;
+
+impl Blocking {
+    /// Block sizes for caches of these sizes: the W block `mc × kc` in half of L2 (LOOP 3 reuses
+    /// it for every pixel tile), and the input block `kc × nc` in a quarter of L3 (LOOP 5 keeps
+    /// it there while every W block sweeps it; the rest of L3 serves the other cores). The
+    /// micro-kernel's input panel `kc × NR` is then re-read from L2 at worst, which its few loads
+    /// per FMA afford.
+    pub fn for_caches(caches: Caches) -> Blocking {
+        let floats = |bytes: usize| bytes / size_of::<f32>();
+        let mc = MAX_MC / MR * MR;
+        let kc = prev_power_of_two(floats(caches.l2 / 2) / mc).clamp(64, MAX_KC);
+        let nc = (floats(caches.l3 / 4) / kc / NR * NR).clamp(4 * NR, MAX_NC / NR * NR);
         Blocking {
-            kc: 512,
-            mc: 128,
-            nc: 1024,
+            kc,
+            mc,
+            nc,
+            pack: Pack::Auto,
         }
+    }
+
+    /// Whether a rectangle of `rows` output channels summing `k` input channels is packed.
+    /// Measured on Zen 4: packing paid only where many row tiles reuse each panel and the K
+    /// loop is long (1024→1024 @ 14×14 and 512→2048 @ 7×7 gained 10–13 % on AVX2, 0–2 % on
+    /// AVX-512); with few output channels (192→16) it cost up to a third.
+    pub(crate) fn packs(&self, rows: usize, k: usize) -> bool {
+        match self.pack {
+            Pack::Never => false,
+            Pack::Always => true,
+            Pack::Auto => rows >= 16 * MR && k >= MAX_KC,
+        }
+    }
+}
+
+/// The largest power of two not above `n` (1 for 0).
+fn prev_power_of_two(n: usize) -> usize {
+    if n == 0 {
+        1
+    } else {
+        1 << (usize::BITS - 1 - n.leading_zeros())
     }
 }
 
@@ -115,8 +174,12 @@ pub(crate) unsafe fn rectangle(p: &Problem, rows: Range<usize>, cols: Range<usiz
             dot,
             xt: narrow.as_ptr(),
         };
-        // SAFETY: forwarded from the caller; every tile lies inside `rows × cols`.
-        unsafe { nest(p, rows, cols.start..wide_end, &tail, b) }
+        let pack = b.packs(rows.len(), p.k);
+        PACKED.with_borrow_mut(|packed| {
+            let buffer = pack.then_some(packed);
+            // SAFETY: forwarded from the caller; every tile lies inside `rows × cols`.
+            unsafe { nest(p, rows, cols.start..wide_end, &tail, b, buffer) }
+        });
     });
 }
 
@@ -132,11 +195,21 @@ struct Tail {
 }
 
 /// The loop nest over the pixels that fill whole vectors (`cols`), with the narrow tail done
-/// per row tile right after the tile that last read those rows of W.
-unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail, b: Blocking) {
+/// per row tile right after the tile that last read those rows of W. With a `packed` buffer,
+/// each input block is first copied into micro-panels the kernel reads contiguously.
+unsafe fn nest(
+    p: &Problem,
+    rows: Range<usize>,
+    cols: Range<usize>,
+    tail: &Tail,
+    b: Blocking,
+    mut packed: Option<&mut Vec<f32>>,
+) {
     // Any block sizes are accepted; pixel blocks are rounded to whole micro-tiles so every
     // tile but a block's last is full and vector-aligned.
-    let (kc_max, mc_max, nc_max) = (b.kc.max(1), b.mc.max(MR), b.nc.max(NR) / NR * NR);
+    // Output-channel blocks are whole micro-tiles too: a remainder tile in every block would
+    // run a few rows at a fraction of the kernel's speed.
+    let (kc_max, mc_max, nc_max) = (b.kc.max(1), b.mc.max(MR) / MR * MR, b.nc.max(NR) / NR * NR);
     // LOOP 5: pixels in blocks of nc; the last block also owns the narrow tail (a rectangle
     // with no whole vectors is a single empty block plus its tail). Parallel work is split
     // above this nest, never along K, which would need a reduction across threads.
@@ -148,6 +221,12 @@ unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail,
         for pc in (0..p.k).step_by(kc_max) {
             let kc = kc_max.min(p.k - pc);
             let (first, last) = (pc == 0, pc + kc == p.k);
+            // The input block kc × (jc..jc_end) as micro-panels: panel t holds pixels
+            // jc + t·NR .. + NR of every channel, at `panel[t·kc·NR + k·NR + j]`.
+            let panels = packed.as_deref_mut().map(|buffer| {
+                // SAFETY: channels pc..pc + kc < K and pixels jc..jc_end < N.
+                unsafe { pack_block(p, pc..pc + kc, jc..jc_end, buffer) }
+            });
             // LOOP 3: output channels in blocks of mc.
             for ic in (rows.start..rows.end).step_by(mc_max) {
                 let ic_end = (ic + mc_max).min(rows.end);
@@ -164,13 +243,19 @@ unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail,
                             // SAFETY: ir < M and bias has M entries.
                             (true, Some(bias)) => Start::Bias(unsafe { bias.add(ir) }),
                         };
+                        let (b, ldb) = match panels {
+                            // SAFETY: panel (jr − jc)/NR of the packed block, kc × NR floats.
+                            Some(base) => (unsafe { base.add((jr - jc) / NR * kc * NR) }, NR),
+                            // SAFETY: channel pc < K, pixel jr < N.
+                            None => (unsafe { p.x.add(pc * p.n + jr) }, p.n),
+                        };
                         let tile = Tile {
                             kc,
-                            // SAFETY (three offsets): row ir < M, channel pc < K, pixel jr < N.
+                            // SAFETY: row ir < M, channel pc < K.
                             w: unsafe { p.w.add(ir * p.k + pc) },
                             lda: p.k,
-                            b: unsafe { p.x.add(pc * p.n + jr) },
-                            ldb: p.n,
+                            b,
+                            ldb,
                             c: unsafe { p.c.add(ir * p.n + jr) },
                             ldc: p.n,
                             start,
@@ -197,6 +282,42 @@ unsafe fn nest(p: &Problem, rows: Range<usize>, cols: Range<usize>, tail: &Tail,
             break;
         }
     }
+}
+
+/// Copies input channels `ks` × pixels `cols` (whole vectors) into `buffer` as micro-panels of
+/// NR pixels, each `ks.len() × NR` and contiguous; returns where they start.
+///
+/// # Safety
+/// `ks` must be channels of the input and `cols` pixels of it.
+unsafe fn pack_block(
+    p: &Problem,
+    ks: Range<usize>,
+    cols: Range<usize>,
+    buffer: &mut Vec<f32>,
+) -> *const f32 {
+    let (kc, width) = (ks.len(), cols.len());
+    let tiles = width.div_ceil(NR);
+    let need = tiles * kc * NR;
+    if buffer.len() < need {
+        buffer.resize(need, 0.0);
+    }
+    let base = buffer.as_mut_ptr();
+    for (k, channel) in ks.enumerate() {
+        // SAFETY: channel < K and cols ⊂ 0..N, so the row slice lies in the input.
+        let row =
+            unsafe { core::slice::from_raw_parts(p.x.add(channel * p.n + cols.start), width) };
+        for (t, chunk) in row.chunks(NR).enumerate() {
+            // SAFETY: panel t, row k lies inside the `need` floats just made room for.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    chunk.as_ptr(),
+                    base.add(t * kc * NR + k * NR),
+                    chunk.len(),
+                );
+            }
+        }
+    }
+    base
 }
 
 /// The tail pixels of output channels `rows`, summed over input channels `ks`.
@@ -263,5 +384,47 @@ unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, tail: &Tail)
             // SAFETY: the block's rows, pixels and channels are all in bounds.
             unsafe { dot::run((rows.end - r).min(4), (width - t).min(4), block) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_follow_the_caches() {
+        // Zen 4 (1 MiB L2, 32 MiB L3) and Zen 3 (512 KiB L2, 16 MiB L3): the tuned sizes.
+        for (l2, l3) in [(1 << 20, 32 << 20), (512 << 10, 16 << 20)] {
+            let b = Blocking::for_caches(Caches {
+                l1d: 32 << 10,
+                l2,
+                l3,
+            });
+            assert_eq!((b.kc, b.nc), (512, MAX_NC / NR * NR), "L2 {l2}");
+            assert_eq!(b.mc % MR, 0);
+        }
+        // A 256 KiB L2 holds a W block of 128 × 256; a 4 MiB L3 an input block of 256 × 1024.
+        let small = Blocking::for_caches(Caches {
+            l1d: 32 << 10,
+            l2: 256 << 10,
+            l3: 4 << 20,
+        });
+        assert_eq!(small.kc, 256);
+        assert!(small.nc <= 1024 && small.nc >= 4 * NR && small.nc.is_multiple_of(NR));
+        // Absurd caches still give usable blocks.
+        let tiny = Blocking::for_caches(Caches {
+            l1d: 1,
+            l2: 1,
+            l3: 1,
+        });
+        assert!(tiny.kc >= 64 && tiny.nc >= NR && tiny.mc >= MR);
+    }
+
+    #[test]
+    fn powers_of_two_round_down() {
+        assert_eq!(
+            [0, 1, 2, 3, 511, 512, 513].map(prev_power_of_two),
+            [1, 1, 2, 2, 256, 512, 512]
+        );
     }
 }

@@ -13,9 +13,11 @@
 //! engine is `crate::measure`'s.
 
 mod blocking;
+pub mod cache;
 mod checked;
 mod dot;
 mod error;
+pub mod isa;
 mod kernel;
 mod noise;
 mod parallel;
@@ -24,12 +26,12 @@ mod reference;
 mod shape;
 pub mod simd;
 
-pub use blocking::Blocking;
+pub use blocking::{Blocking, Pack};
 pub use checked::CheckedShape;
 pub use error::EngineError;
 pub use noise::noise;
 pub use parallel::PARALLEL_MIN_FLOPS;
-pub use peak::{Peak, probe_peak, reprobe_peak};
+pub use peak::{FMA_AGREEMENT, Peak, probe_peak, reprobe_peak};
 pub use reference::reference;
 pub use shape::PointwiseShape;
 pub use simd::{lane_width, simd_path};

@@ -2,11 +2,13 @@
 //! given thread count, so every throughput figure can be shown as a fraction of what the
 //! hardware can do rather than of a datasheet number.
 //!
-//! The FMA probe runs the same `wide` vector and `mul_add` the engine's kernels use, with more
-//! independent accumulator chains than latency × FMA ports needs (24 chains: a 4-cycle FMA
-//! on 2 ports needs 8), so it measures throughput, not latency. The bandwidth probe sums a
-//! buffer far larger than any last-level cache. Both keep the best of several rounds: noise
-//! only ever slows a round down.
+//! The FMA probe runs the same `wide` vector and `mul_add` the engine's kernels use, with enough
+//! independent accumulator chains to cover latency × FMA ports (a 4-cycle FMA on 2 ports needs 8
+//! in flight) and few enough to stay in registers: 24 of AVX-512's 32, 12 of the 16 that AVX2
+//! and SSE have (24 there would spill a third of them and measure the spills). So it measures
+//! throughput, not latency. The bandwidth probe sums a buffer far larger than any last-level
+//! cache. Both keep the best of several rounds, since noise only ever slows a round down, and
+//! the FMA probe reports its rounds' spread too.
 
 use std::hint::black_box;
 use std::sync::{Mutex, OnceLock};
@@ -22,14 +24,31 @@ use super::simd::{LANES, Lane};
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Peak {
     pub threads: usize,
-    /// FMA throughput, GFLOP/s (an FMA counts as two FLOPs).
+    /// FMA throughput, GFLOP/s (an FMA counts as two FLOPs): the best round.
     pub gflops: f64,
+    /// The round that confirmed the best one (the second best), GFLOP/s: with `gflops`, the
+    /// probe's spread. Rounds a busy machine slowed further are not counted in it.
+    pub gflops_low: f64,
+    /// FMA rounds the probe ran.
+    pub rounds: usize,
     /// Streaming read bandwidth from memory, GB/s (10⁹ bytes).
     pub bandwidth_gbs: f64,
 }
 
-/// FMA chains per thread; see the module doc for why 24.
-const CHAINS: usize = 24;
+impl Peak {
+    /// The probe's own relative spread, (best − slowest) / best.
+    pub fn spread(&self) -> f64 {
+        if self.gflops > 0.0 {
+            (self.gflops - self.gflops_low) / self.gflops
+        } else {
+            0.0
+        }
+    }
+}
+
+/// FMA chains per thread: what the register file holds with room for the two operands (see the
+/// module doc).
+const CHAINS: usize = if LANES >= 16 { 24 } else { 12 };
 /// FMA probe: every thread runs chunks of FMAs without pause for `FMA_WARMUP + FMA_WINDOW`,
 /// and only chunks that ran wholly inside the window count. Short separate rounds are not
 /// enough with several threads: a pool worker woken for each round is often placed on the
@@ -43,7 +62,7 @@ const FMA_WINDOW: Duration = Duration::from_millis(50);
 /// a round, and that round must not become the peak.
 const FMA_MIN_ROUNDS: usize = 3;
 const FMA_MAX_ROUNDS: usize = 10;
-const FMA_AGREEMENT: f64 = 0.05;
+pub const FMA_AGREEMENT: f64 = 0.05;
 /// Bandwidth probe: buffer (split among threads; 4× a 32 MiB L3, halved while the allocator
 /// refuses it) and rounds.
 const STREAM_BYTES: usize = 128 << 20;
@@ -74,15 +93,23 @@ pub fn probe_peak(threads: usize) -> Result<Peak, EngineError> {
 /// a measurement above the peak is the sign of it, and the answer is to look again, not to
 /// report more than 100 %.
 pub fn reprobe_peak(threads: usize) -> Result<Peak, EngineError> {
+    let mut rounds = fma_rounds(threads)?;
+    rounds.sort_by(|a, b| b.total_cmp(a));
+    let best = rounds.first().copied().unwrap_or(0.0);
     let fresh = Peak {
         threads,
-        gflops: fma_gflops(threads)?,
+        gflops: best,
+        gflops_low: rounds.get(1).copied().unwrap_or(best),
+        rounds: rounds.len(),
         bandwidth_gbs: read_bandwidth_gbs(threads)?,
     };
     let mut cache = cache();
     let best = match cache.iter_mut().find(|p| p.threads == threads) {
         Some(known) => {
-            known.gflops = known.gflops.max(fresh.gflops);
+            if fresh.gflops > known.gflops {
+                (known.gflops, known.gflops_low, known.rounds) =
+                    (fresh.gflops, fresh.gflops_low, fresh.rounds);
+            }
             known.bandwidth_gbs = known.bandwidth_gbs.max(fresh.bandwidth_gbs);
             *known
         }
@@ -132,7 +159,8 @@ fn fma_chains(iterations: u64) -> f32 {
     acc.iter().fold(Lane::ZERO, |s, a| s + *a).reduce_add()
 }
 
-fn fma_gflops(threads: usize) -> Result<f64, EngineError> {
+/// GFLOP/s of each round of the FMA probe.
+fn fma_rounds(threads: usize) -> Result<Vec<f64>, EngineError> {
     // Calibrate a chunk on one thread (this also ramps the clock up).
     let mut iterations = 1u64 << 10;
     loop {
@@ -159,7 +187,7 @@ fn fma_gflops(threads: usize) -> Result<f64, EngineError> {
             .sum();
         rounds.push(total / 1e9);
     }
-    Ok(rounds.iter().copied().fold(0.0, f64::max))
+    Ok(rounds)
 }
 
 /// Whether at least two rounds lie within `FMA_AGREEMENT` of the best one.

@@ -2,7 +2,7 @@
 //! one budget. `report::bench` renders what it gives; the command line only parses arguments.
 
 use crate::analysis::PointwiseLayer;
-use crate::engine::{Peak, PointwiseShape, lane_width, probe_peak, reprobe_peak, simd_path};
+use crate::engine::{Peak, PointwiseShape, isa, lane_width, probe_peak, reprobe_peak, simd_path};
 
 use super::select::{Limits, Selection, layer_name};
 use super::stats::Measurement;
@@ -60,6 +60,30 @@ pub struct BenchRun {
     pub peak: Peak,
     pub budget: Budget,
     pub rows: Vec<(BenchShape, Measurement)>,
+    /// What the build leaves behind on this CPU, if anything (`engine::isa`).
+    pub build_note: Option<String>,
+}
+
+impl BenchRun {
+    /// Rows that measured faster than the peak by more than the probe's own spread, even after
+    /// the peak was probed again: one of the two figures is wrong, and the user is told so.
+    pub fn above_peak(&self) -> Vec<String> {
+        let limit = self.peak.gflops * (1.0 + self.peak.spread());
+        self.rows
+            .iter()
+            .filter(|(_, m)| m.gflops() > limit)
+            .map(|(s, m)| {
+                format!(
+                    "{} ran at {:.1} GFLOP/s, above the measured peak of {:.1} (spread {:.1}%): \
+                     the machine was busier during the peak probe, or a figure is wrong",
+                    s.name.clone().unwrap_or_else(|| s.shape.to_string()),
+                    m.gflops(),
+                    self.peak.gflops,
+                    100.0 * self.peak.spread()
+                )
+            })
+            .collect()
+    }
 }
 
 /// Probes the peak for `threads` and times every shape with `budget`.
@@ -89,6 +113,7 @@ pub fn run_bench(
         peak,
         budget,
         rows: shapes.iter().cloned().zip(measured).collect(),
+        build_note: isa::this_build().note(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! The real SIMD engine behind the worker's [`Measurer`] seam: what the TUI times.
 
-use crate::engine::{PointwiseShape, probe_peak, reprobe_peak, simd_path};
+use crate::engine::{PointwiseShape, isa, probe_peak, reprobe_peak, simd_path};
 
 use super::stats::Measurement;
 use super::timing::{Budget, time_pointwise};
@@ -28,6 +28,10 @@ impl Measurer for EngineMeasurer {
 
     fn threads(&self) -> usize {
         self.threads
+    }
+
+    fn build_note(&self) -> Option<String> {
+        isa::this_build().note()
     }
 
     fn peak_gflops(&mut self) -> Result<f64, String> {

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::analysis::PointwiseLayer;
-use crate::engine::PointwiseShape;
+use crate::engine::{FMA_AGREEMENT, PointwiseShape};
 
 use super::select::{self, Limits, Skip};
 use super::stats::Measurement;
@@ -37,6 +37,8 @@ pub enum Status {
 pub struct History {
     pub simd: Option<String>,
     pub threads: Option<usize>,
+    /// What the build leaves behind on this CPU, if anything.
+    pub build_note: Option<String>,
     pub peak: PeakState,
     results: HashMap<PointwiseShape, Result<Measurement, String>>,
     histories: HashMap<PointwiseShape, Vec<f64>>,
@@ -52,6 +54,7 @@ impl Default for History {
         History {
             simd: None,
             threads: None,
+            build_note: None,
             peak: PeakState::Probing,
             results: HashMap::new(),
             histories: HashMap::new(),
@@ -93,6 +96,13 @@ impl History {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// `gflops` as a share of the peak; `None` without a peak, or when it is above the peak by
+    /// more than the probe's agreement (then the probe ran starved and the share would lie).
+    pub fn share_of_peak(&self, gflops: f64) -> Option<f64> {
+        let share = gflops / self.peak_gflops()?;
+        (share <= 1.0 + FMA_AGREEMENT).then_some(share)
+    }
+
     pub fn peak_gflops(&self) -> Option<f64> {
         match self.peak {
             PeakState::Known(peak) if peak > 0.0 => Some(peak),
@@ -129,9 +139,14 @@ impl History {
     /// results for shapes that are not are dropped.
     pub fn record(&mut self, event: EngineEvent, wanted: impl Fn(PointwiseShape) -> bool) {
         match event {
-            EngineEvent::EngineDescribed { simd, threads } => {
+            EngineEvent::EngineDescribed {
+                simd,
+                threads,
+                build_note,
+            } => {
                 self.simd = Some(simd);
                 self.threads = Some(threads);
+                self.build_note = build_note;
             }
             EngineEvent::PeakProbed(Ok(peak)) => self.peak = PeakState::Known(peak),
             EngineEvent::PeakProbed(Err(error)) => self.peak = PeakState::Failed(error),
@@ -203,6 +218,21 @@ mod tests {
             t.status(&layer(1 << 20, 1 << 20, 1)),
             Status::Skipped(Skip::Buffers { .. })
         ));
+    }
+
+    /// A measurement above the probed peak has no share of it: the probe ran starved.
+    #[test]
+    fn no_share_of_a_peak_that_was_beaten() {
+        let mut t = History::default();
+        assert_eq!(t.share_of_peak(50.0), None, "no peak yet");
+        t.record(EngineEvent::PeakProbed(Ok(100.0)), |_| true);
+        assert_eq!(t.share_of_peak(50.0), Some(0.5));
+        assert_eq!(
+            t.share_of_peak(104.0),
+            Some(1.04),
+            "within the probe's agreement"
+        );
+        assert_eq!(t.share_of_peak(122.0), None);
     }
 
     /// A layer too much work between keystrokes is never sent to the worker.

@@ -24,6 +24,10 @@ pub trait Measurer: Send + 'static {
     fn simd(&self) -> String;
     /// Threads a measurement uses, at least 1.
     fn threads(&self) -> usize;
+    /// What the build leaves behind on this CPU (a faster path it could run), if anything.
+    fn build_note(&self) -> Option<String> {
+        None
+    }
     /// Probes the machine's peak GFLOP/s; called once, first, on the worker thread.
     fn peak_gflops(&mut self) -> Result<f64, String>;
     /// Probes the peak again, after a measurement came out above it (the first probe was
@@ -48,6 +52,8 @@ pub enum EngineEvent {
     EngineDescribed {
         simd: String,
         threads: usize,
+        /// What the build leaves behind on this CPU, if anything.
+        build_note: Option<String>,
     },
     PeakProbed(Result<f64, String>),
     ShapeMeasured {
@@ -116,6 +122,7 @@ fn work(mut measurer: impl Measurer, shared: &Shared, mut post: impl FnMut(Engin
     let described = EngineEvent::EngineDescribed {
         simd: measurer.simd(),
         threads: measurer.threads(),
+        build_note: measurer.build_note(),
     };
     let peak = measurer.peak_gflops();
     let mut known_peak = peak.as_ref().ok().copied();

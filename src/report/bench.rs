@@ -25,13 +25,20 @@ pub struct BenchReport {
     /// f32 lanes per vector on that path.
     pub lanes: usize,
     pub threads: usize,
-    /// Measured FMA throughput on `threads` threads, GFLOP/s.
+    /// Measured FMA throughput on `threads` threads, GFLOP/s (the probe's best round).
     pub peak_gflops: f64,
+    /// The probe's confirming round, GFLOP/s: `peak_gflops` and this are its spread.
+    pub peak_gflops_low: f64,
+    /// FMA rounds the probe ran.
+    pub peak_rounds: usize,
     /// Measured streaming-read bandwidth on `threads` threads, GB/s.
     pub peak_bandwidth_gbs: f64,
     /// How each shape was timed.
     pub runs: RunPolicy,
     pub results: Vec<BenchResult>,
+    /// Set when this CPU could run a faster path than the build uses (or lacks what it needs),
+    /// with the command that rebuilds it.
+    pub build_note: Option<String>,
 }
 
 /// The timing policy, so a reader knows what "median" was taken over.
@@ -61,6 +68,12 @@ pub struct BenchResult {
     pub runs: usize,
     /// `gflops / peak_gflops`.
     pub fraction_of_peak: f64,
+    /// The spread of the runs: the 10th and 90th percentile of the seconds per run, and the
+    /// GFLOP/s they give (`gflops_p10` from the slow `seconds_p90`).
+    pub seconds_p10: f64,
+    pub seconds_p90: f64,
+    pub gflops_p10: f64,
+    pub gflops_p90: f64,
 }
 
 impl BenchReport {
@@ -70,16 +83,23 @@ impl BenchReport {
         let results = run
             .rows
             .iter()
-            .map(|(s, m)| BenchResult {
-                name: s.name.clone(),
-                c_in: s.shape.c_in,
-                c_out: s.shape.c_out,
-                h: s.shape.h,
-                w: s.shape.w,
-                gflops: m.gflops(),
-                seconds: m.seconds.median,
-                runs: m.runs,
-                fraction_of_peak: m.gflops() / peak,
+            .map(|(s, m)| {
+                let (gflops_p10, gflops_p90) = m.gflops_spread();
+                BenchResult {
+                    name: s.name.clone(),
+                    c_in: s.shape.c_in,
+                    c_out: s.shape.c_out,
+                    h: s.shape.h,
+                    w: s.shape.w,
+                    gflops: m.gflops(),
+                    seconds: m.seconds.median,
+                    runs: m.runs,
+                    fraction_of_peak: m.gflops() / peak,
+                    seconds_p10: m.seconds.p10,
+                    seconds_p90: m.seconds.p90,
+                    gflops_p10,
+                    gflops_p90,
+                }
             })
             .collect();
         BenchReport {
@@ -89,6 +109,8 @@ impl BenchReport {
             lanes: run.lanes,
             threads: run.threads,
             peak_gflops: peak,
+            peak_gflops_low: run.peak.gflops_low,
+            peak_rounds: run.peak.rounds,
             peak_bandwidth_gbs: run.peak.bandwidth_gbs,
             runs: RunPolicy {
                 statistic: "median",
@@ -98,6 +120,7 @@ impl BenchReport {
                 time_ms: run.budget.time.as_millis(),
             },
             results,
+            build_note: run.build_note.clone(),
         }
     }
 
@@ -116,14 +139,19 @@ impl BenchReport {
         };
         // Writing to a String cannot fail; `let _` keeps that explicit without unwrap.
         let _ = writeln!(out, "pointwise engine: {}, {threads}", self.simd);
+        if let Some(note) = &self.build_note {
+            let _ = writeln!(out, "note: {note}");
+        }
         let _ = writeln!(
             out,
-            "measured peak: {:.1} GFLOP/s (FMA), {:.1} GB/s (streaming read)",
-            self.peak_gflops, self.peak_bandwidth_gbs
+            "measured peak: {:.1} GFLOP/s (FMA; {} rounds, confirmed at {:.1}), {:.1} GB/s \
+             (streaming read)",
+            self.peak_gflops, self.peak_rounds, self.peak_gflops_low, self.peak_bandwidth_gbs
         );
         let _ = writeln!(
             out,
-            "each row: {} of ≥ {} runs over ≥ {} ms after {} warm-up; GFLOP/s counts 2 FLOPs per MAC\n",
+            "each row: {} of ≥ {} runs over ≥ {} ms after {} warm-up, and the p10–p90 range; \
+             GFLOP/s counts 2 FLOPs per MAC\n",
             self.runs.statistic, self.runs.min_runs, self.runs.time_ms, self.runs.warmup_runs
         );
         let name_width = self
@@ -136,17 +164,18 @@ impl BenchReport {
             .max(5);
         let _ = writeln!(
             out,
-            "{:<name_width$}  {:>20}  {:>9}  {:>10}  {:>6}  {:>7}",
-            "layer", "C_in→C_out @ H×W", "GFLOP/s", "ms/run", "runs", "of peak"
+            "{:<name_width$}  {:>20}  {:>9}  {:>13}  {:>10}  {:>6}  {:>7}",
+            "layer", "C_in→C_out @ H×W", "GFLOP/s", "p10–p90", "ms/run", "runs", "of peak"
         );
         for r in &self.results {
             let shape = PointwiseShape::new(r.c_in, r.c_out, r.h, r.w).to_string();
             let _ = writeln!(
                 out,
-                "{:<name_width$}  {:>20}  {:>9.1}  {:>10.4}  {:>6}  {:>6.1}%",
+                "{:<name_width$}  {:>20}  {:>9.1}  {:>13}  {:>10.4}  {:>6}  {:>6.1}%",
                 r.name.as_deref().unwrap_or("-"),
                 shape,
                 r.gflops,
+                format!("{:.1}–{:.1}", r.gflops_p10, r.gflops_p90),
                 r.seconds * 1e3,
                 r.runs,
                 r.fraction_of_peak * 100.0
@@ -168,6 +197,8 @@ mod tests {
             lanes: 16,
             threads: 2,
             peak_gflops: 200.0,
+            peak_gflops_low: 196.0,
+            peak_rounds: 3,
             peak_bandwidth_gbs: 20.0,
             runs: RunPolicy {
                 statistic: "median",
@@ -186,7 +217,12 @@ mod tests {
                 seconds: 0.000_192_7,
                 runs: 500,
                 fraction_of_peak: 0.75,
+                seconds_p10: 0.000_19,
+                seconds_p90: 0.000_2,
+                gflops_p10: 144.5,
+                gflops_p90: 152.1,
             }],
+            build_note: None,
         }
     }
 
@@ -234,7 +270,14 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("3x3 reduce"))
             .expect("a row for the layer");
-        for cell in ["192→96 @ 28×28", "150.0", "0.1927", "500", "75.0%"] {
+        for cell in [
+            "192→96 @ 28×28",
+            "150.0",
+            "144.5–152.1",
+            "0.1927",
+            "500",
+            "75.0%",
+        ] {
             assert!(row.contains(cell), "{cell} not in {row:?}");
         }
     }

@@ -83,7 +83,14 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
                     json.gflops = Some(m.gflops());
                     json.seconds = Some(m.seconds.median);
                     json.runs = Some(m.runs);
-                    json.fraction_of_peak = peak.map(|p| m.gflops() / p);
+                    json.fraction_of_peak = app.measurements.share_of_peak(m.gflops());
+                    if peak.is_some() && json.fraction_of_peak.is_none() {
+                        json.note = Some(
+                            "measured above the probed peak (the probe ran on a busy machine): \
+                             no fraction given"
+                                .into(),
+                        );
+                    }
                 }
             }
             json

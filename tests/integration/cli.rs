@@ -181,6 +181,38 @@ fn help_and_version_work() {
     assert!(stdout(&out).contains(env!("CARGO_PKG_VERSION")));
 }
 
+/// `--version` names the engine's path, and a build slower than this CPU could run (the
+/// baseline one CI also makes) says so with the command that rebuilds it.
+#[test]
+fn the_build_says_its_path_and_what_it_leaves_behind() {
+    let out = convtui(&["--version"]);
+    let text = stdout(&out);
+    assert!(text.contains(convtui::engine::simd_path()), "{text}");
+    match convtui::engine::isa::this_build() {
+        convtui::engine::isa::Fit::Slower { cpu, .. } => {
+            assert!(text.contains(cpu.name()), "{text}");
+            assert!(text.contains(convtui::engine::isa::REBUILD), "{text}");
+            let bench = convtui(&[
+                "bench",
+                "--pointwise",
+                "8,8,4,4",
+                "--threads",
+                "1",
+                "--json",
+            ]);
+            let doc: Value = serde_json::from_slice(&bench.stdout).unwrap();
+            assert!(
+                doc["build_note"]
+                    .as_str()
+                    .is_some_and(|n| n.contains(cpu.name())),
+                "{doc}"
+            );
+            assert!(stderr(&bench).contains("rebuild"), "{}", stderr(&bench));
+        }
+        _ => assert!(!text.contains("note:"), "{text}"),
+    }
+}
+
 #[test]
 fn bench_pointwise_json_has_the_documented_fields() {
     let out = convtui(&[

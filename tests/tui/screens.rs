@@ -46,6 +46,7 @@ fn measured(name: &str) -> App {
     let simd = EngineEvent::EngineDescribed {
         simd: "AVX2+FMA (f32x8)".into(),
         threads: 2,
+        build_note: None,
     };
     update(&mut app, Action::EngineReported(simd));
     update(

@@ -10,7 +10,7 @@ mod normal;
 mod overlay;
 mod structure;
 
-use crate::measure::{Limits, select};
+use crate::measure::{EngineEvent, Limits, select};
 use crate::model::Block;
 
 use super::action::{Action, Command};
@@ -28,6 +28,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::EngineReported(event) => {
+            if let EngineEvent::EngineDescribed {
+                build_note: Some(note),
+                ..
+            } = &event
+                && app.message.is_none()
+            {
+                app.inform(note.clone());
+            }
             let pointwise = app.pointwise().to_vec();
             let wanted = |shape| {
                 pointwise

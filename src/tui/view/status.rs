@@ -46,6 +46,10 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         (Some(simd), Some(threads)) => format!("{simd} ×{threads} "),
         _ => String::new(),
     };
+    if t.build_note.is_some() {
+        // The message line said why at start-up; `convtui --version` says it again.
+        engine = format!("slower build: {engine}");
+    }
     if t.running {
         engine = format!("{} {engine}", spinner(app));
     }

@@ -103,9 +103,10 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
         let result = match app.measurements.status(layer) {
             Status::Done(m) => Span::raw(result_columns(
                 &format!("{:.1}", m.gflops()),
+                &spread(&m),
                 &format_seconds(m.seconds.median),
-                &peak.map_or_else(|| "—".into(), |p| format!("{:.0}%", 100.0 * m.gflops() / p)),
-                &mini_sparkline(app.measurements.history(layer), 6),
+                &share(app, &m, peak),
+                &mini_sparkline(app.measurements.history(layer), HISTORY_WIDTH),
             )),
             Status::Waiting if app.measurements.running => {
                 Span::styled(format!("{} measuring", spinner(app)), theme.info())
@@ -120,7 +121,10 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     let header = Row::new([
         "layer".to_string(),
         "C_in→out H×W".to_string(),
-        result_columns("GFLOP/s", "time", "peak", "history"),
+        format!(
+            "{:>10} {:>8} {:>4} {}",
+            "GFLOP/s ±%", "time", "peak", "hist"
+        ),
     ])
     .style(theme.header());
     // Narrow panes drop the shape column; the layer's row in the structure pane has it.
@@ -128,7 +132,7 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     let widths = [
         Constraint::Fill(1),
         Constraint::Length(dims_width),
-        Constraint::Length(29),
+        Constraint::Length(RESULT_WIDTH),
     ];
     let table = Table::new(rows, widths)
         .header(header)
@@ -149,9 +153,36 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Columns of the measured figures' cell.
+const RESULT_WIDTH: u16 = 29;
+/// Columns of a row's history sparkline.
+const HISTORY_WIDTH: usize = 4;
+
 /// The measured figures as one fixed-width cell, so a note can use the whole width instead.
-fn result_columns(gflops: &str, time: &str, share: &str, history: &str) -> String {
-    format!("{gflops:>7} {time:>8} {share:>4} {history}")
+fn result_columns(gflops: &str, spread: &str, time: &str, share: &str, history: &str) -> String {
+    format!("{gflops:>6}{spread:<4} {time:>8} {share:>4} {history}")
+}
+
+/// The measurement's share of the peak: "—" before the peak is known, "pk?" when the
+/// measurement beat the probed peak (a starved probe: `r` measures again).
+fn share(app: &App, m: &crate::measure::Measurement, peak: Option<f64>) -> String {
+    match (peak, app.measurements.share_of_peak(m.gflops())) {
+        (None, _) => "—".into(),
+        (Some(_), None) => "pk?".into(),
+        (Some(_), Some(share)) => format!("{:.0}%", 100.0 * share),
+    }
+}
+
+/// How far the runs spread around the median: half the p10–p90 range of GFLOP/s, as a share of
+/// the median ("±3%").
+fn spread(m: &crate::measure::Measurement) -> String {
+    let (low, high) = m.gflops_spread();
+    let median = m.gflops();
+    if median.is_nan() || median <= 0.0 {
+        return String::new();
+    }
+    let percent = (50.0 * (high - low) / median).round().clamp(0.0, 99.0);
+    format!("±{percent:.0}%")
 }
 
 fn format_seconds(seconds: f64) -> String {
