@@ -52,7 +52,6 @@ fn main() {
 /// A peer called with the wrong layout would be fast and wrong: check every peer's output
 /// against the engine's on one odd shape before timing anything.
 fn agree_with_the_peers(shape: PointwiseShape) {
-    let (m, k, n) = (shape.c_out, shape.c_in, shape.h * shape.w);
     let mut ours = Operands::new(shape);
     Engine::new(1)
         .expect("one thread")
@@ -66,46 +65,8 @@ fn agree_with_the_peers(shape: PointwiseShape) {
         .expect("valid operands");
     let mut mm = Operands::new(shape);
     let mut gm = Operands::new(shape);
-    // SAFETY: as in the benchmarks below: row-major m × k, k × n and m × n buffers.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            mm.weights.as_ptr(),
-            k as isize,
-            1,
-            mm.input.as_ptr(),
-            n as isize,
-            1,
-            0.0,
-            mm.output.as_mut_ptr(),
-            n as isize,
-            1,
-        );
-        gemm::gemm(
-            m,
-            n,
-            k,
-            gm.output.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            gm.weights.as_ptr(),
-            1,
-            k as isize,
-            gm.input.as_ptr(),
-            1,
-            n as isize,
-            0.0f32,
-            1.0f32,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
+    matrixmultiply_sgemm(&mut mm, shape);
+    gemm_sgemm(&mut gm, shape, gemm::Parallelism::None);
     for (peer, theirs) in [("matrixmultiply", &mm.output), ("gemm", &gm.output)] {
         let worst = ours
             .output
@@ -117,6 +78,62 @@ fn agree_with_the_peers(shape: PointwiseShape) {
         assert!(
             worst < 1e-4,
             "{peer} disagrees with the engine by {worst} on {shape}"
+        );
+    }
+}
+
+/// `out = W · in` by `matrixmultiply::sgemm` (one thread: the crate's threading is off).
+fn matrixmultiply_sgemm(ops: &mut Operands, shape: PointwiseShape) {
+    let (m, k, n) = (shape.c_out, shape.c_in, shape.h * shape.w);
+    // SAFETY: W is m × k (row stride k), the input k × n and the output m × n (row stride n),
+    // exactly the lengths `Operands::new` allocated.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            ops.weights.as_ptr(),
+            k as isize,
+            1,
+            ops.input.as_ptr(),
+            n as isize,
+            1,
+            0.0,
+            ops.output.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+/// `out = W · in` by the `gemm` crate, split by its own rayon use as `parallelism` says.
+fn gemm_sgemm(ops: &mut Operands, shape: PointwiseShape, parallelism: gemm::Parallelism) {
+    let (m, k, n) = (shape.c_out, shape.c_in, shape.h * shape.w);
+    // SAFETY: dst is m × n (row stride n), lhs (W) m × k (row stride k), rhs (the input) k × n
+    // (row stride n), exactly the lengths `Operands::new` allocated; alpha = 0 with
+    // read_dst = false overwrites dst.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            ops.output.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            ops.weights.as_ptr(),
+            1,
+            k as isize,
+            ops.input.as_ptr(),
+            1,
+            n as isize,
+            0.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            parallelism,
         );
     }
 }
@@ -171,68 +188,22 @@ fn engine_2_threads(bencher: Bencher, shape: PointwiseShape) {
 #[divan::bench(args = SHAPES)]
 fn matrixmultiply_1_thread(bencher: Bencher, shape: PointwiseShape) {
     let mut ops = Operands::new(shape);
-    let (m, k, n) = (shape.c_out, shape.c_in, shape.h * shape.w);
-    bencher.counter(ItemsCount::new(ops.flops)).bench_local(|| {
-        // SAFETY: W is m × k (row stride k), the input k × n and the output m × n (row stride
-        // n), exactly the lengths `Operands::new` allocated.
-        unsafe {
-            matrixmultiply::sgemm(
-                m,
-                k,
-                n,
-                1.0,
-                ops.weights.as_ptr(),
-                k as isize,
-                1,
-                ops.input.as_ptr(),
-                n as isize,
-                1,
-                0.0,
-                ops.output.as_mut_ptr(),
-                n as isize,
-                1,
-            );
-        }
-    });
+    bencher
+        .counter(ItemsCount::new(ops.flops))
+        .bench_local(|| matrixmultiply_sgemm(&mut ops, shape));
 }
 
 /// The `gemm` crate on the same GEMM, on `threads` threads (its own rayon split).
 fn gemm_crate(bencher: Bencher, shape: PointwiseShape, threads: usize) {
     let mut ops = Operands::new(shape);
-    let (m, k, n) = (shape.c_out, shape.c_in, shape.h * shape.w);
     let parallelism = if threads > 1 {
         gemm::Parallelism::Rayon(threads)
     } else {
         gemm::Parallelism::None
     };
-    bencher.counter(ItemsCount::new(ops.flops)).bench_local(|| {
-        // SAFETY: dst is m × n (row stride n), lhs (W) m × k (row stride k), rhs (the input)
-        // k × n (row stride n), exactly the lengths `Operands::new` allocated; alpha = 0 with
-        // read_dst = false overwrites dst.
-        unsafe {
-            gemm::gemm(
-                m,
-                n,
-                k,
-                ops.output.as_mut_ptr(),
-                1,
-                n as isize,
-                false,
-                ops.weights.as_ptr(),
-                1,
-                k as isize,
-                ops.input.as_ptr(),
-                1,
-                n as isize,
-                0.0f32,
-                1.0f32,
-                false,
-                false,
-                false,
-                parallelism,
-            );
-        }
-    });
+    bencher
+        .counter(ItemsCount::new(ops.flops))
+        .bench_local(|| gemm_sgemm(&mut ops, shape, parallelism));
 }
 
 #[divan::bench(args = SHAPES)]
