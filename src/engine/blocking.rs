@@ -1,12 +1,12 @@
 //! The BLIS loop nest for one rectangle of the output, on the calling thread.
 //!
-//! `out[M × N] = W[M × K] · in[K × N]` with M = C_out, K = C_in, N = H·W. Nothing is packed:
-//! in CHW layout the pixels of an input channel are contiguous, so a micro-kernel's input panel
-//! (`kc` rows × `NV·LANES` pixels) is read in place at row stride N, and W rows are read in place
-//! at stride K. Packing would buy alignment and a conflict-free stride, but it costs a full pass
-//! over the input per call, which the small-C_out layers (the ones a 1×1 "reduce" makes) cannot
-//! amortise: packing the input panel measured 10 % slower on 192→64 @ 28×28 and no faster on
-//! 1024→1024 @ 14×14. The block sizes below keep the reused operands in cache instead.
+//! `out[M × N] = W[M × K] · in[K × N]` with M = C_out, K = C_in, N = H·W. In CHW layout the
+//! pixels of an input channel are contiguous, so a micro-kernel's input panel (`kc` rows ×
+//! `NV·LANES` pixels) is read in place at row stride N, and W rows in place at stride K.
+//! Packing the input into contiguous micro-panels buys a conflict-free stride but costs a pass
+//! over the input, which the small-C_out layers (the ones a 1×1 "reduce" makes) cannot amortise
+//! (up to a third slower on 192→16 @ 28×28); it is done only where measured to pay (see
+//! [`Blocking::packs`]). The block sizes below keep the reused operands in cache instead.
 //!
 //! Pixels past the last whole vector (HW = 196 is 12 vectors + 4 at 16 lanes) are done per row
 //! tile, right after the tile that pulled those W rows into L1: 8 or 4 of them as one narrower
@@ -42,9 +42,9 @@ pub(crate) const NR: usize = NV * LANES;
 /// Cache block sizes, each named by the loop it controls.
 ///
 /// [`Blocking::for_caches`] sizes each block by the cache that holds it; on a Zen 4 core
-/// (32 KiB L1d, 1 MiB L2) that gives kc = 512, mc = 128, nc = 1024, which measured best there
-/// over the benchmark shapes on both paths (AVX-512 and AVX2, best of interleaved runs): every
-/// shape with C_in ≤ 512 then runs as a single K block.
+/// (32 KiB L1d, 1 MiB L2) that gives kc = 512 (128 on AVX2, whose panel must stay in L1),
+/// mc = 128, nc = 1008, which measured best there over the benchmark shapes (best of
+/// interleaved runs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Blocking {
     /// LOOP 4 step, input channels per pass. Longer passes store and re-load the partial sums
@@ -77,6 +77,13 @@ impl Default for Blocking {
     }
 }
 
+/// Whether the micro-kernel needs its input panel (`kc × NR`) in L1. The AVX-512 tile does 24
+/// FMAs per 11 loads and keeps pace reading the panel from L2, so its kc is sized by L2 alone
+/// (kc = 512 measured 3 % ahead of 128 on Zen 4). The 16-register tiles do 12 per 7: with the
+/// panel spilling to L2 they ran 80–103 GFLOP/s on 192→64 @ 28×28 from one process to the next
+/// (L2 is physically indexed), and 100–106 with a panel that fits in half of L1.
+const PANEL_IN_L1: bool = LANES < 16;
+
 /// The largest block sizes: past them the tuned shapes gained nothing and smaller layers lost
 /// their single K pass to nothing.
 const MAX_KC: usize = 512;
@@ -92,7 +99,9 @@ impl Blocking {
     pub fn for_caches(caches: Caches) -> Blocking {
         let floats = |bytes: usize| bytes / size_of::<f32>();
         let mc = MAX_MC / MR * MR;
-        let kc = prev_power_of_two(floats(caches.l2 / 2) / mc).clamp(64, MAX_KC);
+        let kc_l2 = prev_power_of_two(floats(caches.l2 / 2) / mc).clamp(64, MAX_KC);
+        let kc_l1 = prev_power_of_two(floats(caches.l1d / 2) / NR).max(64);
+        let kc = if PANEL_IN_L1 { kc_l2.min(kc_l1) } else { kc_l2 };
         let nc = (floats(caches.l3 / 4) / kc / NR * NR).clamp(4 * NR, MAX_NC / NR * NR);
         Blocking {
             kc,
@@ -400,7 +409,9 @@ mod tests {
                 l2,
                 l3,
             });
-            assert_eq!((b.kc, b.nc), (512, MAX_NC / NR * NR), "L2 {l2}");
+            // A 16 KiB half of L1 holds 128 rows of a 24-pixel panel.
+            let kc = if PANEL_IN_L1 { 128 } else { 512 };
+            assert_eq!((b.kc, b.nc), (kc, MAX_NC / NR * NR), "L2 {l2}");
             assert_eq!(b.mc % MR, 0);
         }
         // A 256 KiB L2 holds a W block of 128 × 256; a 4 MiB L3 an input block of 256 × 1024.
@@ -409,7 +420,7 @@ mod tests {
             l2: 256 << 10,
             l3: 4 << 20,
         });
-        assert_eq!(small.kc, 256);
+        assert_eq!(small.kc, if PANEL_IN_L1 { 128 } else { 256 });
         assert!(small.nc <= 1024 && small.nc >= 4 * NR && small.nc.is_multiple_of(NR));
         // Absurd caches still give usable blocks.
         let tiny = Blocking::for_caches(Caches {
