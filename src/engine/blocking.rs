@@ -23,10 +23,11 @@ use core::ops::Range;
 use std::cell::RefCell;
 
 use super::cache::Caches;
-use super::dot::{self, DotBlock};
 use super::kernel::{self, Start, Tile};
-use super::simd::{LANES, MR, NV};
-use wide::{f32x4, f32x8};
+use super::pack::pack_block;
+use super::problem::Problem;
+use super::simd::{LANES, MR, NR};
+use super::tail::{Tail, narrow};
 
 thread_local! {
     /// Per-thread room for the transposed narrow-tail columns (`width × K`): grown to the
@@ -35,9 +36,6 @@ thread_local! {
     /// Per-thread room for a packed input block (`kc × nc`), grown and reused the same way.
     static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
-
-/// Pixels per micro-tile (LOOP 2 step).
-pub(crate) const NR: usize = NV * LANES;
 
 /// Cache block sizes, each named by the loop it controls.
 ///
@@ -133,28 +131,6 @@ fn prev_power_of_two(n: usize) -> usize {
     }
 }
 
-/// A whole pointwise problem as raw parts; [`super::Engine`] checked every length.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Problem {
-    pub m: usize,
-    pub k: usize,
-    pub n: usize,
-    /// `w[co·K + ci]`.
-    pub w: *const f32,
-    /// `x[ci·N + p]`.
-    pub x: *const f32,
-    /// `c[co·N + p]`.
-    pub c: *mut f32,
-    /// `bias[co]`.
-    pub bias: Option<*const f32>,
-    pub relu: bool,
-}
-
-// SAFETY: `Problem` is only shared between threads that write disjoint output rectangles
-// (see `super::parallel`), and the inputs are only read.
-unsafe impl Send for Problem {}
-unsafe impl Sync for Problem {}
-
 /// Computes `out[rows, cols]`.
 ///
 /// # Safety
@@ -190,17 +166,6 @@ pub(crate) unsafe fn rectangle(p: &Problem, rows: Range<usize>, cols: Range<usiz
             unsafe { nest(p, rows, cols.start..wide_end, &tail, b, buffer) }
         });
     });
-}
-
-/// The pixels of a rectangle past its last whole vector, and how they are split.
-struct Tail {
-    cols: Range<usize>,
-    /// Pixels done as one `f32x8` tile (0 or 8), then as one `f32x4` tile (0 or 4).
-    half: usize,
-    quarter: usize,
-    /// The rest, done as dot products over the transposed columns `xt` (`dot.len() × K`).
-    dot: Range<usize>,
-    xt: *const f32,
 }
 
 /// The loop nest over the pixels that fill whole vectors (`cols`), with the narrow tail done
@@ -289,109 +254,6 @@ unsafe fn nest(
         jc = jc_end;
         if jc == cols.end {
             break;
-        }
-    }
-}
-
-/// Copies input channels `ks` × pixels `cols` (whole vectors) into `buffer` as micro-panels of
-/// NR pixels, each `ks.len() × NR` and contiguous; returns where they start.
-///
-/// # Safety
-/// `ks` must be channels of the input and `cols` pixels of it.
-unsafe fn pack_block(
-    p: &Problem,
-    ks: Range<usize>,
-    cols: Range<usize>,
-    buffer: &mut Vec<f32>,
-) -> *const f32 {
-    let (kc, width) = (ks.len(), cols.len());
-    let tiles = width.div_ceil(NR);
-    let need = tiles * kc * NR;
-    if buffer.len() < need {
-        buffer.resize(need, 0.0);
-    }
-    let base = buffer.as_mut_ptr();
-    for (k, channel) in ks.enumerate() {
-        // SAFETY: channel < K and cols ⊂ 0..N, so the row slice lies in the input.
-        let row =
-            unsafe { core::slice::from_raw_parts(p.x.add(channel * p.n + cols.start), width) };
-        for (t, chunk) in row.chunks(NR).enumerate() {
-            // SAFETY: panel t, row k lies inside the `need` floats just made room for.
-            unsafe {
-                core::ptr::copy_nonoverlapping(
-                    chunk.as_ptr(),
-                    base.add(t * kc * NR + k * NR),
-                    chunk.len(),
-                );
-            }
-        }
-    }
-    base
-}
-
-/// The tail pixels of output channels `rows`, summed over input channels `ks`.
-unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, tail: &Tail) {
-    let (first, last) = (ks.start == 0, ks.end == p.k);
-    let mut col = tail.cols.start;
-    for (width, run) in [
-        (
-            tail.half,
-            kernel::run_narrow::<f32x8> as unsafe fn(usize, Tile),
-        ),
-        (tail.quarter, kernel::run_narrow::<f32x4>),
-    ] {
-        if width == 0 {
-            continue;
-        }
-        for ir in rows.clone().step_by(MR) {
-            let start = match (first, p.bias) {
-                (false, _) => Start::Accumulate,
-                (true, None) => Start::Zero,
-                // SAFETY: ir < M and bias has M entries.
-                (true, Some(bias)) => Start::Bias(unsafe { bias.add(ir) }),
-            };
-            let tile = Tile {
-                kc: ks.end - ks.start,
-                // SAFETY (three offsets): row ir < M, channel ks.start < K, pixel col < N.
-                w: unsafe { p.w.add(ir * p.k + ks.start) },
-                lda: p.k,
-                b: unsafe { p.x.add(ks.start * p.n + col) },
-                ldb: p.n,
-                c: unsafe { p.c.add(ir * p.n + col) },
-                ldc: p.n,
-                start,
-                relu: p.relu && last,
-            };
-            // SAFETY: rows ir.., channels ks and pixels col..col + width are in bounds.
-            unsafe { run((rows.end - ir).min(MR), tile) };
-        }
-        col += width;
-    }
-    let width = tail.dot.end - tail.dot.start;
-    for r in rows.clone().step_by(4) {
-        for t in (0..width).step_by(4) {
-            // SAFETY: row r < M, channel ks.start < K, tail pixel t < width; `xt` holds
-            // width × K floats.
-            let block = unsafe {
-                DotBlock {
-                    k: ks.end - ks.start,
-                    w: p.w.add(r * p.k + ks.start),
-                    lda: p.k,
-                    xt: tail.xt.add(t * p.k + ks.start),
-                    ldx: p.k,
-                    c: p.c.add(r * p.n + tail.dot.start + t),
-                    ldc: p.n,
-                    accumulate: !first,
-                    bias: if first {
-                        p.bias.map(|b| b.add(r))
-                    } else {
-                        None
-                    },
-                    relu: p.relu && last,
-                }
-            };
-            // SAFETY: the block's rows, pixels and channels are all in bounds.
-            unsafe { dot::run((rows.end - r).min(4), (width - t).min(4), block) };
         }
     }
 }

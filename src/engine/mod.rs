@@ -20,11 +20,14 @@ mod error;
 pub mod isa;
 mod kernel;
 mod noise;
+mod pack;
 mod parallel;
 pub mod peak;
+mod problem;
 mod reference;
 mod shape;
 pub mod simd;
+mod tail;
 
 pub use blocking::{Blocking, Pack};
 pub use checked::CheckedShape;
@@ -40,7 +43,7 @@ use std::sync::Arc;
 
 use rayon::ThreadPool;
 
-use blocking::Problem;
+use problem::Problem;
 
 /// What happens to each output after the sum: `+ bias[co]` (one per output channel), then
 /// `max(·, 0)` if `relu`.

@@ -19,9 +19,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use super::blocking::{self, Blocking, NR, Problem};
+use super::blocking::{self, Blocking};
 use super::error::EngineError;
-use super::simd::{LANES, MR};
+use super::problem::Problem;
+use super::simd::{LANES, MR, NR};
 
 /// Problems smaller than this (FLOPs = 2·MACs) run on one thread by default (see
 /// `Engine::with_min_parallel_flops`). Measured on 2 Zen 4 cores: a second thread breaks even

@@ -43,6 +43,8 @@ pub(crate) use chosen::Lane;
 pub(crate) const MR: usize = chosen::MR;
 /// Pixel vectors per micro-tile; the tile covers `NV * LANES` pixels.
 pub(crate) const NV: usize = chosen::NV;
+/// Pixels per micro-tile (the step of the loop nest's LOOP 2).
+pub(crate) const NR: usize = NV * LANES;
 /// f32 lanes in one [`Lane`].
 pub const LANES: usize = core::mem::size_of::<Lane>() / core::mem::size_of::<f32>();
 
