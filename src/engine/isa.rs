@@ -122,6 +122,18 @@ pub fn this_build() -> Fit {
 pub const REBUILD: &str = "RUSTFLAGS=\"-C target-cpu=native\" cargo install --path .";
 
 impl Fit {
+    /// The same in a few words, for a status line: `None` when there is nothing to say.
+    pub fn short_note(&self) -> Option<String> {
+        match self {
+            Fit::Slower { built, cpu } => Some(format!(
+                "this build runs {} but the CPU has {}: `convtui --version` says how to rebuild",
+                built.name(),
+                cpu.name()
+            )),
+            other => other.note(),
+        }
+    }
+
     /// One line for the user, or `None` when there is nothing to say.
     pub fn note(&self) -> Option<String> {
         match self {
@@ -191,6 +203,11 @@ mod tests {
         let note = slower.note().unwrap();
         assert!(note.contains("SSE2") && note.contains("AVX-512F"), "{note}");
         assert!(note.contains(REBUILD), "{note}");
+        let short = slower.short_note().unwrap();
+        assert!(
+            short.len() < note.len() && short.contains("--version"),
+            "{short}"
+        );
         assert_eq!(
             fit(set(V3), set(V4)),
             Fit::Slower {

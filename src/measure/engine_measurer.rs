@@ -31,7 +31,8 @@ impl Measurer for EngineMeasurer {
     }
 
     fn build_note(&self) -> Option<String> {
-        isa::this_build().note()
+        // The TUI's message line is one row: the short form, pointing at `--version`.
+        isa::this_build().short_note()
     }
 
     fn peak_gflops(&mut self) -> Result<f64, String> {
