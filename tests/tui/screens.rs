@@ -182,3 +182,23 @@ fn large_shapes_are_shown_whole_at_any_width() {
         );
     }
 }
+
+/// The throughput pane names every 1×1 layer so that two can be told apart, at any width the
+/// TUI draws: ResNet's reduce and expand are res2b_branch2a and res2b_branch2c.
+#[test]
+fn throughput_rows_keep_names_that_differ() {
+    let mut app = measured("resnet_bottleneck");
+    for (width, height) in [(140, 40), (80, 24), (60, 21)] {
+        let text = screen(&mut app, width, height);
+        // The throughput rows are the pane segments (between borders) with a share of the peak.
+        let rows: Vec<&str> = text
+            .lines()
+            .flat_map(|line| line.split('│'))
+            .filter(|segment| segment.contains('%'))
+            .collect();
+        assert!(
+            rows.iter().any(|l| l.contains("2a")) && rows.iter().any(|l| l.contains("2c")),
+            "{width}×{height}:\n{text}"
+        );
+    }
+}

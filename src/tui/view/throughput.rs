@@ -94,13 +94,28 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let peak = app.measurements.peak_gflops();
     let stale = app.summary().is_none();
+    // Narrow panes drop the shape column (the layer's row in the structure pane has it), then
+    // the time and history, so that a name always keeps MIN_NAME columns.
+    let dims_width = if area.width >= 52 { 13 } else { 0 };
+    let room = |result: u16| area.width.saturating_sub(dims_width + result + 2);
+    let full = room(RESULT_WIDTH) >= MIN_NAME;
+    let result_width = if full { RESULT_WIDTH } else { COMPACT_WIDTH };
+    let name_width = usize::from(room(result_width));
     let rows = app.pointwise().iter().map(|layer| {
         let name = layer
             .name
             .clone()
             .unwrap_or_else(|| format!("layer {}", layer.path));
+        // Cut in the middle: "res2b_branch2a" and "res2b_branch2c" differ at the end.
+        let name = fit_middle(&name, name_width);
         let dims = format!("{}→{} {}×{}", layer.c_in, layer.c_out, layer.h, layer.w);
         let result = match app.measurements.status(layer) {
+            Status::Done(m) if !full => Span::raw(format!(
+                "{:>6}{:<4} {:>4}",
+                format!("{:.1}", m.gflops()),
+                spread(&m),
+                share(app, &m, peak)
+            )),
             Status::Done(m) => Span::raw(result_columns(
                 &format!("{:.1}", m.gflops()),
                 &spread(&m),
@@ -118,21 +133,24 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
         let row = Row::new([Cell::from(name), Cell::from(dims), Cell::from(result)]);
         row.style(if stale { theme.stale() } else { Style::new() })
     });
-    let header = Row::new([
-        "layer".to_string(),
-        "C_in→out H×W".to_string(),
+    let figures_header = if full {
         format!(
             "{:>10} {:>8} {:>4} {}",
             "GFLOP/s ±%", "time", "peak", "hist"
-        ),
+        )
+    } else {
+        format!("{:>10} {:>4}", "GFLOP/s ±%", "peak")
+    };
+    let header = Row::new([
+        "layer".to_string(),
+        "C_in→out H×W".to_string(),
+        figures_header,
     ])
     .style(theme.header());
-    // Narrow panes drop the shape column; the layer's row in the structure pane has it.
-    let dims_width = if area.width >= 52 { 13 } else { 0 };
     let widths = [
         Constraint::Fill(1),
         Constraint::Length(dims_width),
-        Constraint::Length(RESULT_WIDTH),
+        Constraint::Length(result_width),
     ];
     let table = Table::new(rows, widths)
         .header(header)
@@ -153,8 +171,12 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Columns of the measured figures' cell.
+/// Columns of the measured figures' cell, and of the compact one (GFLOP/s, spread and share of
+/// the peak) narrow panes show.
 const RESULT_WIDTH: u16 = 29;
+const COMPACT_WIDTH: u16 = 15;
+/// Columns a layer's name keeps before the figures give way.
+const MIN_NAME: u16 = 8;
 /// Columns of a row's history sparkline.
 const HISTORY_WIDTH: usize = 4;
 
@@ -171,6 +193,23 @@ fn share(app: &App, m: &crate::measure::Measurement, peak: Option<f64>) -> Strin
         (Some(_), None) => "pk?".into(),
         (Some(_), Some(share)) => format!("{:.0}%", 100.0 * share),
     }
+}
+
+/// `text` in at most `width` columns: whole when it fits, else its start and end around "…".
+fn fit_middle(text: &str, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
+        return text.to_string();
+    }
+    if width < 3 {
+        return chars[..width].iter().collect();
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut fitted: String = chars[..head].iter().collect();
+    fitted.push('…');
+    fitted.extend(&chars[chars.len() - tail..]);
+    fitted
 }
 
 /// How far the runs spread around the median: half the p10–p90 range of GFLOP/s, as a share of
@@ -220,4 +259,19 @@ fn render_sparkline(app: &App, area: Rect, buf: &mut Buffer) {
         .data(&data[start..])
         .style(app.theme.pointwise())
         .render(spark, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cut_in_the_middle_so_their_ends_still_differ() {
+        assert_eq!(fit_middle("res2b_branch2a", 20), "res2b_branch2a");
+        assert_eq!(fit_middle("res2b_branch2a", 12), "res2b_…nch2a");
+        assert_eq!(fit_middle("res2b_branch2c", 12), "res2b_…nch2c");
+        assert_eq!(fit_middle("3x3 reduce", 8), "3x3 …uce");
+        assert_eq!(fit_middle("abc", 2), "ab");
+        assert_eq!(fit_middle("abc", 0), "");
+    }
 }
