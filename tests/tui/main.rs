@@ -12,5 +12,6 @@ mod navigate;
 mod overlays;
 mod pty;
 mod random_keys;
+mod remeasure;
 mod screens;
 mod skipped;

@@ -42,7 +42,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
                     .iter()
                     .any(|layer| select::shape_of(layer, Limits::INTERACTIVE) == Ok(shape))
             };
+            let finished = matches!(event, EngineEvent::EngineFinished { .. });
             app.measurements.record(event, wanted);
+            // "Measuring … again" ends with the run it announced.
+            let announced = app
+                .message
+                .as_ref()
+                .is_some_and(|m| m.text == normal::REMEASURING);
+            if finished && !app.measurements.running && announced {
+                app.inform("Measured the 1×1 layers again");
+            }
             Vec::new()
         }
         Action::Saved(path) => document::saved(app, &path),

@@ -8,6 +8,9 @@ use super::document::{measure, redo, undo};
 use super::navigate::{follow_throughput_selection, move_selection, page};
 use super::structure;
 
+/// What `r` says while it runs; the report that ends the run replaces it.
+pub const REMEASURING: &str = "Measuring the 1×1 layers again";
+
 pub fn update(app: &mut App, action: Action) -> Vec<Command> {
     // A message answers the key before; the next key starts afresh.
     app.message = None;
@@ -61,7 +64,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
         },
         Action::Remeasure => {
             app.measurements.forget_results();
-            app.inform("Measuring the 1×1 layers again");
+            app.inform(REMEASURING);
             return measure(app);
         }
         Action::ShowHelp => app.mode = Mode::Help { scroll: 0 },

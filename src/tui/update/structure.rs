@@ -21,7 +21,8 @@ pub fn step_width(app: &mut App, up: bool) -> Vec<Command> {
         Ok(None)
     });
     if width > 0 {
-        app.inform(format!("{width} output channels"));
+        let unit = if width == 1 { "channel" } else { "channels" };
+        app.inform(format!("{width} output {unit}"));
     }
     commands
 }
