@@ -13,7 +13,7 @@ pub use mode::{Level, Message, Mode, Pane, PromptPurpose};
 pub use outline::{OutlineRow, outline};
 
 use crate::analysis::{PointwiseLayer, Role, ShapeError, Summary};
-use crate::measure::History;
+use crate::measure::{EngineEvent, History, Job, Limits, select};
 use crate::model::{Block, NodePath, Target};
 
 use super::theme::Theme;
@@ -95,10 +95,6 @@ impl App {
 
     pub fn is_modified(&self) -> bool {
         self.document.is_modified()
-    }
-
-    pub fn analysed(&self) -> &Analysed {
-        &self.analysed
     }
 
     /// The analysis of the block as it is, when its shapes fit.
@@ -185,6 +181,23 @@ impl App {
         cursor.throughput_selected = cursor
             .throughput_selected
             .min(self.pointwise.len().saturating_sub(1));
+    }
+
+    /// Takes a worker report in; a result for a shape no longer among the 1×1 layers shown is
+    /// dropped.
+    pub fn record_measurement(&mut self, event: EngineEvent) {
+        let pointwise = &self.pointwise;
+        let wanted = |shape| {
+            pointwise
+                .iter()
+                .any(|layer| select::shape_of(layer, Limits::INTERACTIVE) == Ok(shape))
+        };
+        self.measurements.record(event, wanted);
+    }
+
+    /// The job that measures the 1×1 layers shown that are not measured yet, if any.
+    pub fn plan_measurement(&mut self) -> Option<Job> {
+        self.measurements.plan(&self.pointwise)
     }
 
     pub fn inform(&mut self, text: impl Into<String>) {

@@ -50,9 +50,7 @@ pub fn measure(app: &mut App) -> Vec<Command> {
     if app.summary().is_none() {
         return Vec::new();
     }
-    let layers = app.pointwise().to_vec();
-    app.measurements
-        .plan(&layers)
+    app.plan_measurement()
         .map(Command::Measure)
         .into_iter()
         .collect()

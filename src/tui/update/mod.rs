@@ -10,7 +10,7 @@ mod normal;
 mod overlay;
 mod structure;
 
-use crate::measure::{EngineEvent, Limits, select};
+use crate::measure::EngineEvent;
 use crate::model::Block;
 
 use super::action::{Action, Command};
@@ -36,14 +36,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             {
                 app.inform(note.clone());
             }
-            let pointwise = app.pointwise().to_vec();
-            let wanted = |shape| {
-                pointwise
-                    .iter()
-                    .any(|layer| select::shape_of(layer, Limits::INTERACTIVE) == Ok(shape))
-            };
             let finished = matches!(event, EngineEvent::EngineFinished { .. });
-            app.measurements.record(event, wanted);
+            app.record_measurement(event);
             // "Measuring … again" ends with the run it announced.
             let announced = app
                 .message
