@@ -51,6 +51,7 @@ fn assert_matches_reference(
     let (w, x, b) = operands(shape, seed);
     let epilogue = Epilogue {
         bias: bias.then_some(b.as_slice()),
+        add: None,
         relu,
     };
     let len = shape.check().expect("valid").output_len;
@@ -63,6 +64,7 @@ fn assert_matches_reference(
     let b_abs = abs(&b);
     let abs_epilogue = Epilogue {
         bias: bias.then_some(b_abs.as_slice()),
+        add: None,
         relu: false,
     };
     reference(shape, &abs(&w), &abs(&x), abs_epilogue, &mut scale).expect("reference runs");
@@ -228,6 +230,7 @@ fn bias_lands_on_its_own_channel_and_relu_clamps() {
         let mut out = vec![f32::NAN; 3 * pixels];
         let epilogue = Epilogue {
             bias: Some(&bias),
+            add: None,
             relu,
         };
         engine(2)
@@ -281,6 +284,7 @@ fn wrong_lengths_are_errors_not_panics() {
     ));
     let bias = Epilogue {
         bias: Some(&[1.0; 3]),
+        add: None,
         relu: false,
     };
     let err = e.run(shape, &w, &x, bias, &mut out).unwrap_err();
@@ -347,5 +351,47 @@ proptest! {
     ) {
         let engine = if pack { packed(threads) } else { engine(threads) };
         assert_matches_reference(PointwiseShape::new(c_in, c_out, h, w), &engine, seed, bias, relu);
+    }
+}
+
+/// A residual's shortcut added on store, before the ReLU, on the vector tiles, the narrow tail
+/// and the dot-product tail, on one and two threads and packed.
+#[test]
+fn a_fused_residual_add_lands_before_the_relu() {
+    let lanes = lane_width();
+    for (c_in, c_out, h, w) in [
+        (3, 5, 1, 1),
+        (16, 9, 5, lanes + 3),
+        (64, 40, 7, 7),
+        (600, 130, 1, 2 * lanes + 13),
+    ] {
+        let shape = PointwiseShape::new(c_in, c_out, h, w);
+        let (wt, x, b) = operands(shape, 11);
+        let len = shape.check().expect("valid").output_len;
+        let add = noise(len, 99);
+        for engine in [engine(1), engine(2), packed(2)] {
+            for relu in [false, true] {
+                let epilogue = Epilogue {
+                    bias: Some(&b),
+                    add: Some(&add),
+                    relu,
+                };
+                let (mut got, mut want) = (vec![f32::NAN; len], vec![0.0; len]);
+                engine
+                    .run(shape, &wt, &x, epilogue, &mut got)
+                    .expect("runs");
+                reference(shape, &wt, &x, epilogue, &mut want).expect("runs");
+                let tolerance = (c_in + 3) as f32 * f32::EPSILON * (c_in as f32 + 2.0);
+                for (i, (g, r)) in got.iter().zip(&want).enumerate() {
+                    assert!(
+                        (g - r).abs() <= tolerance,
+                        "{shape} relu {relu}: output {i} is {g}, reference {r}"
+                    );
+                }
+                if relu {
+                    assert!(got.iter().all(|&g| g >= 0.0));
+                }
+            }
+        }
     }
 }

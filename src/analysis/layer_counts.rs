@@ -175,8 +175,9 @@ fn window_output(
         } else {
             span / s
         } + 1;
-        // A last window that starts inside the right padding is dropped (PyTorch and Caffe).
-        if ceil_mode && p > 0 && (out - 1) * s >= size + p {
+        // A last window that starts inside the right padding, or past the input, is dropped
+        // (PyTorch; Caffe drops it only when there is padding, and otherwise pools nothing).
+        if ceil_mode && (out - 1) * s >= size + p {
             out -= 1;
         }
         if out > MAX_SPATIAL {

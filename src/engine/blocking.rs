@@ -225,6 +225,9 @@ unsafe fn nest(
                         };
                         let tile = Tile {
                             kc,
+                            taps: kernel::POINTWISE.as_ptr(),
+                            ntaps: 1,
+                            packed: false,
                             // SAFETY: row ir < M, channel pc < K.
                             w: unsafe { p.w.add(ir * p.k + pc) },
                             lda: p.k,
@@ -233,6 +236,11 @@ unsafe fn nest(
                             c: unsafe { p.c.add(ir * p.n + jr) },
                             ldc: p.n,
                             start,
+                            // SAFETY: row ir < M, pixel jr < N.
+                            add: match p.add {
+                                Some(add) if last => unsafe { add.add(ir * p.n + jr) },
+                                _ => core::ptr::null(),
+                            },
                             relu: p.relu && last,
                         };
                         // SAFETY: the tile's rows, pixels and channels are all in bounds.

@@ -23,6 +23,8 @@ pub(crate) struct DotBlock {
     pub accumulate: bool,
     /// `bias[r]` for row `r` of the block, if any.
     pub bias: Option<*const f32>,
+    /// Added on store before the ReLU, laid out like `c`; only on the last K block.
+    pub add: Option<*const f32>,
     pub relu: bool,
 }
 
@@ -60,6 +62,9 @@ unsafe fn block<const R: usize, const T: usize>(d: DotBlock) {
                     sum += *d.w.add(r * d.lda + k) * *d.xt.add(t * d.ldx + k);
                 }
                 let mut y = start + sum;
+                if let Some(add) = d.add {
+                    y += *add.add(r * d.ldc + t);
+                }
                 if d.relu {
                     y = y.max(0.0);
                 }

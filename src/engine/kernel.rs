@@ -13,7 +13,7 @@
 //! takes a pixel tail of 8 or 4 that does not fill a whole `Lane`; the last `< 4` pixels go to
 //! [`super::dot`].
 
-use super::simd::{Lane, Vector};
+use super::simd::{Lane, MR, Vector};
 
 /// Where a tile's accumulators start from.
 #[derive(Clone, Copy, Debug)]
@@ -26,10 +26,29 @@ pub(crate) enum Start {
     Accumulate,
 }
 
+/// One shifted operand pair of a k×k convolution: the tap's weights start `w` floats after the
+/// tile's `w`, its input `b` floats after the tile's `b`. A pointwise tile has one tap at 0, 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tap {
+    pub w: usize,
+    pub b: usize,
+}
+
+/// The single tap of a pointwise convolution.
+pub(crate) static POINTWISE: [Tap; 1] = [Tap { w: 0, b: 0 }];
+
 /// One micro-tile. Pointers are at the tile's origin (row 0, pixel 0, k 0 of this K block).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tile {
     pub kc: usize,
+    /// Summed in turn into the same accumulators, so a 3×3 convolution's nine taps cost one
+    /// load and one store of the output tile, like a pointwise one.
+    pub taps: *const Tap,
+    pub ntaps: usize,
+    /// Weights packed for this tile, `w[k·MR + r]` per tap (a convolution's, rearranged once
+    /// when its plan is built), instead of rows at stride `lda`: one sequential stream in
+    /// place of `R × taps` strided ones.
+    pub packed: bool,
     pub w: *const f32,
     pub lda: usize,
     pub b: *const f32,
@@ -37,6 +56,9 @@ pub(crate) struct Tile {
     pub c: *mut f32,
     pub ldc: usize,
     pub start: Start,
+    /// A tensor laid out like the output (stride `ldc`) added on store before the ReLU — a
+    /// residual's shortcut; null for none. Only set on the last K block.
+    pub add: *const f32,
     /// Clamp at zero on store; only set on the last K block.
     pub relu: bool,
 }
@@ -44,8 +66,9 @@ pub(crate) struct Tile {
 /// Computes `c[R × V·L] (+)= w[R × kc] · b[kc × V·L]` with `L = S::LANES`.
 ///
 /// # Safety
-/// `w[r·lda + k]`, `b[k·ldb + j]`, `c[r·ldc + j]` (and `bias[r]`) must be valid for every
-/// `r < R`, `k < kc`, `j < V·L`, and the output tile must not overlap the inputs.
+/// For every tap, `w[tap.w + r·lda + k]` and `b[tap.b + k·ldb + j]` must be valid, and
+/// `c[r·ldc + j]` (and `bias[r]`), for every `r < R`, `k < kc`, `j < V·L`; the output tile must
+/// not overlap the inputs.
 #[inline(never)]
 unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
     let mut acc = [[S::ZERO; V]; R];
@@ -66,25 +89,61 @@ unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
                 }
             }
         }
-        let rows: [*const f32; R] = core::array::from_fn(|r| t.w.add(r * t.lda));
-        let mut b = t.b;
-        for k in 0..t.kc {
-            let x: [S; V] = core::array::from_fn(|v| S::load(b.add(v * S::LANES)));
-            for (row, w) in acc.iter_mut().zip(rows) {
-                let a = S::splat(*w.add(k));
-                for (acc, x) in row.iter_mut().zip(x) {
-                    *acc = a.mul_add(x, *acc);
-                }
+        // One tap (every pointwise tile) takes the loop without the tap table, as before taps.
+        if t.packed {
+            for tap in 0..t.ntaps {
+                let Tap { w, b } = *t.taps.add(tap);
+                sum_tap::<S, R, V>(&mut acc, t.w.add(w), (1, MR), t.b.add(b), t.ldb, t.kc);
             }
-            b = b.add(t.ldb);
+        } else if t.ntaps == 1 {
+            sum_tap::<S, R, V>(&mut acc, t.w, (t.lda, 1), t.b, t.ldb, t.kc);
+        } else {
+            for tap in 0..t.ntaps {
+                let Tap { w, b } = *t.taps.add(tap);
+                sum_tap::<S, R, V>(&mut acc, t.w.add(w), (t.lda, 1), t.b.add(b), t.ldb, t.kc);
+            }
         }
         for (r, row) in acc.into_iter().enumerate() {
             for (v, mut y) in row.into_iter().enumerate() {
+                if !t.add.is_null() {
+                    y = y + S::load(t.add.add(r * t.ldc + v * S::LANES));
+                }
                 if t.relu {
                     y = y.max(S::ZERO);
                 }
                 S::store(t.c.add(r * t.ldc + v * S::LANES), y);
             }
+        }
+    }
+}
+
+/// `acc += w[R × kc] · b[kc × V·L]`: weight (r, k) at `w[r·row + k·step]` with
+/// `(row, step)` = `strides` (both constants at each call site, so each is compiled for its
+/// own), input rows at stride `ldb`.
+///
+/// # Safety
+/// As [`tile`], for one tap.
+#[inline(always)]
+unsafe fn sum_tap<S: Vector, const R: usize, const V: usize>(
+    acc: &mut [[S; V]; R],
+    w: *const f32,
+    (row, step): (usize, usize),
+    mut b: *const f32,
+    ldb: usize,
+    kc: usize,
+) {
+    // SAFETY (whole body): the caller vouched for every row and channel read here.
+    unsafe {
+        let rows: [*const f32; R] = core::array::from_fn(|r| w.add(r * row));
+        for k in 0..kc {
+            let x: [S; V] = core::array::from_fn(|v| S::load(b.add(v * S::LANES)));
+            for (row, w) in acc.iter_mut().zip(rows) {
+                let a = S::splat(*w.add(k * step));
+                for (acc, x) in row.iter_mut().zip(x) {
+                    *acc = a.mul_add(x, *acc);
+                }
+            }
+            b = b.add(ldb);
         }
     }
 }

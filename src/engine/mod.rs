@@ -15,8 +15,10 @@
 mod blocking;
 pub mod cache;
 mod checked;
+mod conv;
 mod dot;
 mod error;
+pub mod graph;
 pub mod isa;
 mod kernel;
 mod noise;
@@ -28,6 +30,7 @@ mod reference;
 mod shape;
 pub mod simd;
 mod tail;
+mod window;
 
 pub use blocking::{Blocking, Pack};
 pub use checked::CheckedShape;
@@ -46,10 +49,12 @@ use rayon::ThreadPool;
 use problem::Problem;
 
 /// What happens to each output after the sum: `+ bias[co]` (one per output channel), then
-/// `max(·, 0)` if `relu`.
+/// `+ add[co·H·W + p]` (a residual's shortcut, laid out like the output), then `max(·, 0)` if
+/// `relu`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Epilogue<'a> {
     pub bias: Option<&'a [f32]>,
+    pub add: Option<&'a [f32]>,
     pub relu: bool,
 }
 
@@ -124,6 +129,7 @@ impl Engine {
             x: input.as_ptr(),
             c: output.as_mut_ptr(),
             bias: epilogue.bias.map(<[f32]>::as_ptr),
+            add: epilogue.add.map(<[f32]>::as_ptr),
             relu: epilogue.relu,
         };
         let threads = if checked.flops() < self.min_parallel_flops {
@@ -191,6 +197,14 @@ pub(crate) fn check_operands(
     ];
     if let Some(bias) = epilogue.bias {
         buffers.push(("bias", "one per output channel", shape.c_out, bias.len()));
+    }
+    if let Some(add) = epilogue.add {
+        buffers.push((
+            "add",
+            "C_out × H × W (CHW), like the output",
+            checked.output_len,
+            add.len(),
+        ));
     }
     for (buffer, layout, expected, actual) in buffers {
         if expected != actual {

@@ -141,6 +141,38 @@ pub(crate) unsafe fn run(
     }
 }
 
+/// Calls `f(part, worker)` for every part in `0..parts`, on the calling thread (worker 0) and
+/// up to `threads − 1` workers of `pool`, each taking the next part not taken; returns when all
+/// are done. Worker numbers are below `threads`, so a caller can give each its own scratch.
+pub(crate) fn for_each(
+    pool: Option<&ThreadPool>,
+    threads: usize,
+    parts: usize,
+    f: &(dyn Fn(usize, usize) + Sync),
+) {
+    let next = AtomicUsize::new(0);
+    let take = |worker: usize| {
+        loop {
+            let part = next.fetch_add(1, Ordering::Relaxed);
+            if part >= parts {
+                return;
+            }
+            f(part, worker);
+        }
+    };
+    let helpers = threads.min(parts).saturating_sub(1);
+    match pool {
+        Some(pool) if helpers > 0 => pool.in_place_scope(|scope| {
+            for worker in 1..=helpers {
+                let take = &take;
+                scope.spawn(move |_| take(worker));
+            }
+            take(0);
+        }),
+        _ => take(0),
+    }
+}
+
 /// A rayon pool of `workers` threads, built on first use and shared afterwards, so the engine
 /// never depends on (or disturbs) the global pool.
 pub(crate) fn pool(workers: usize) -> Result<Arc<ThreadPool>, EngineError> {

@@ -15,6 +15,8 @@ pub(crate) struct Problem {
     pub c: *mut f32,
     /// `bias[co]`.
     pub bias: Option<*const f32>,
+    /// `add[co·N + p]`, added before the ReLU (a residual's shortcut).
+    pub add: Option<*const f32>,
     pub relu: bool,
 }
 

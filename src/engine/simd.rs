@@ -84,7 +84,9 @@ pub fn lane_width() -> usize {
 /// The few operations the kernels need, for the main lane type and the narrower ones the
 /// pixel tails use (on AVX-512 a 4-pixel tail runs as `f32x4` rather than wasting 12 of 16
 /// lanes).
-pub(crate) trait Vector: Copy {
+pub(crate) trait Vector:
+    Copy + core::ops::Add<Output = Self> + core::ops::Mul<Output = Self>
+{
     const LANES: usize;
     const ZERO: Self;
     fn splat(x: f32) -> Self;

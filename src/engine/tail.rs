@@ -47,12 +47,20 @@ pub(crate) unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, t
                 kc: ks.end - ks.start,
                 // SAFETY (three offsets): row ir < M, channel ks.start < K, pixel col < N.
                 w: unsafe { p.w.add(ir * p.k + ks.start) },
+                taps: kernel::POINTWISE.as_ptr(),
+                ntaps: 1,
+                packed: false,
                 lda: p.k,
                 b: unsafe { p.x.add(ks.start * p.n + col) },
                 ldb: p.n,
                 c: unsafe { p.c.add(ir * p.n + col) },
                 ldc: p.n,
                 start,
+                // SAFETY: row ir < M, pixel col < N.
+                add: match p.add {
+                    Some(add) if last => unsafe { add.add(ir * p.n + col) },
+                    _ => core::ptr::null(),
+                },
                 relu: p.relu && last,
             };
             // SAFETY: rows ir.., channels ks and pixels col..col + width are in bounds.
@@ -80,6 +88,10 @@ pub(crate) unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, t
                     } else {
                         None
                     },
+                    add: p
+                        .add
+                        .filter(|_| last)
+                        .map(|a| a.add(r * p.n + tail.dot.start + t)),
                     relu: p.relu && last,
                 }
             };

@@ -57,6 +57,17 @@ impl Default for Budget {
 }
 
 impl Budget {
+    /// For a whole block and its counterpart: longer, since one run of a network takes
+    /// milliseconds, not microseconds.
+    pub fn whole() -> Self {
+        Budget {
+            warmup_runs: 3,
+            min_runs: 15,
+            max_runs: 100_000,
+            time: Duration::from_millis(600),
+        }
+    }
+
     /// A short budget for interactive use: ≈ 30 ms per shape.
     pub fn interactive() -> Self {
         Budget {
@@ -102,6 +113,7 @@ pub fn time_pointwise(
     let mut output = vec![0.0f32; checked.output_len];
     let epilogue = Epilogue {
         bias: Some(&bias),
+        add: None,
         relu: true,
     };
     for _ in 0..budget.warmup_runs {

@@ -1,0 +1,148 @@
+//! A k×k convolution as implicit GEMM: per group, `wide[C_out/G × n_wide] = Σ_tap W_tap ·
+//! shift_tap(planes)`, where `W_tap` is the `C_out/G × C_in/G` slice of the weights for one
+//! kernel tap (rearranged once, when the plan is built) and `shift_tap` reads the phase planes
+//! of [`super::window`] at that tap's offset. The micro-kernel sums every tap of a K block into
+//! the same registers, so the output tile is loaded and stored once per K block, as in the
+//! pointwise loop nest; no im2col buffer is made.
+//!
+//! Wide rows are a whole number of vectors, so there is no pixel tail, and the input is not
+//! packed: the shifted rows are read in place. The weights are packed, once, when the plan is
+//! built, in the order the micro-kernel reads them (BLIS's "pack A", free here because the
+//! weights never change): per row tile of MR output channels and K block, tap after tap, `k`
+//! after `k`, the MR rows side by side. Read in place they would be `MR × taps` strided
+//! streams per tile; packed they are one.
+
+use core::ops::Range;
+
+use super::blocking::Blocking;
+use super::kernel::{self, Start, Tap, Tile};
+use super::simd::{LANES, MR, NR};
+
+/// Channels per K block for a kernel of `taps` taps: the W block of every tap together stays
+/// the size the pointwise nest was tuned for.
+pub(crate) fn k_block(b: Blocking, taps: usize, k: usize) -> usize {
+    (b.kc / taps).clamp(8, k.max(8))
+}
+
+/// The taps of a K block of `kc` channels in the packed weights: tap `t`'s weights start
+/// `t·kc·MR` floats into the block, its input at the tap's shift.
+pub(crate) fn packed_taps(shifts: &[usize], kc: usize) -> Vec<Tap> {
+    shifts
+        .iter()
+        .enumerate()
+        .map(|(t, &b)| Tap { w: t * kc * MR, b })
+        .collect()
+}
+
+/// Packs `weights` (`[C_out][C_in/G][tap]`, PyTorch's order) for [`rectangle`]: per group,
+/// row tile, K block of `kc`, tap, channel, then the tile's MR rows (zero past the last).
+pub(crate) fn pack_weights(
+    weights: &[f32],
+    groups: usize,
+    m: usize,
+    k: usize,
+    taps: usize,
+    kc: usize,
+) -> Vec<f32> {
+    let tiles = m.div_ceil(MR);
+    let mut packed = vec![0.0; groups * tiles * MR * k * taps];
+    let mut at = 0;
+    for g in 0..groups {
+        for tile in 0..tiles {
+            for pc in (0..k).step_by(kc) {
+                let kcb = kc.min(k - pc);
+                for t in 0..taps {
+                    for ci in pc..pc + kcb {
+                        for r in 0..MR {
+                            let row = tile * MR + r;
+                            if row < m {
+                                packed[at] = weights[((g * m + row) * k + ci) * taps + t];
+                            }
+                            at += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    packed
+}
+
+/// One group's GEMM as raw parts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ConvGemm {
+    /// Input channels of the group.
+    pub k: usize,
+    /// Wide outputs per channel (a multiple of LANES).
+    pub n: usize,
+    /// The group's packed weights (see [`pack_weights`]).
+    pub w: *const f32,
+    pub ntaps: usize,
+    /// Channels per K block, and the tap tables of a whole block and of the last one.
+    pub kc: usize,
+    pub taps: *const Tap,
+    pub last_taps: *const Tap,
+    /// Phase planes from the group's first channel; channel rows `ldb` apart.
+    pub x: *const f32,
+    pub ldb: usize,
+    /// `c[co·n + q]`.
+    pub c: *mut f32,
+    pub bias: Option<*const f32>,
+}
+
+// SAFETY: threads share a `ConvGemm` only to write disjoint rectangles of `c`; the rest is read.
+unsafe impl Send for ConvGemm {}
+unsafe impl Sync for ConvGemm {}
+
+/// Computes `c[rows, cols]` of one group.
+///
+/// # Safety
+/// Every pointer must be valid for the whole group and no other thread may touch
+/// `c[rows, cols]`; `cols` must start at a multiple of LANES.
+pub(crate) unsafe fn rectangle(p: &ConvGemm, rows: Range<usize>, cols: Range<usize>, b: Blocking) {
+    let kc_max = p.kc;
+    let mc_max = b.mc.max(MR) / MR * MR;
+    let nc_max = b.nc.max(NR) / NR * NR;
+    for jc in cols.clone().step_by(nc_max) {
+        let jc_end = (jc + nc_max).min(cols.end);
+        for pc in (0..p.k).step_by(kc_max) {
+            let kc = kc_max.min(p.k - pc);
+            for ic in rows.clone().step_by(mc_max) {
+                let ic_end = (ic + mc_max).min(rows.end);
+                for jr in (jc..jc_end).step_by(NR) {
+                    let vectors = (jc_end - jr).min(NR).div_ceil(LANES);
+                    for ir in (ic..ic_end).step_by(MR) {
+                        let start = match (pc == 0, p.bias) {
+                            (false, _) => Start::Accumulate,
+                            (true, None) => Start::Zero,
+                            // SAFETY: ir < m and bias has m entries.
+                            (true, Some(bias)) => Start::Bias(unsafe { bias.add(ir) }),
+                        };
+                        // SAFETY: row tile ir / MR and block pc of the packed weights, channel
+                        // pc < k, wide pixel jr < n; every tap's read stays inside the planes
+                        // (`Geometry::plane`).
+                        let tile = unsafe {
+                            Tile {
+                                kc,
+                                taps: if pc + kc == p.k { p.last_taps } else { p.taps },
+                                ntaps: p.ntaps,
+                                packed: true,
+                                w: p.w.add((ir / MR * p.k + pc) * p.ntaps * MR),
+                                lda: MR,
+                                b: p.x.add(pc * p.ldb + jr),
+                                ldb: p.ldb,
+                                c: p.c.add(ir * p.n + jr),
+                                ldc: p.n,
+                                start,
+                                add: core::ptr::null(),
+                                relu: false,
+                            }
+                        };
+                        // SAFETY: the tile lies inside rows × cols.
+                        unsafe { kernel::run((ic_end - ir).min(MR), vectors, tile) };
+                    }
+                }
+            }
+        }
+    }
+}

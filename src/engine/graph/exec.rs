@@ -1,0 +1,298 @@
+//! Running a compiled step: every operand is a range of the plan's arena that the layout keeps
+//! apart from the step's output, so the step reads and writes them through raw parts, on as
+//! many threads as the plan has.
+
+use core::slice;
+
+use super::PoolKind;
+use super::plan::{Compiled, Plan, Run};
+use crate::engine::conv::{self, ConvGemm};
+use crate::engine::parallel::for_each;
+use crate::engine::simd::MR;
+use crate::engine::window::{Combine, Finish, Geometry, stream};
+use crate::engine::{EngineError, Epilogue};
+
+/// A pointer threads may share, each writing its own part.
+#[derive(Clone, Copy)]
+struct Shared(*mut f32);
+// SAFETY: every user writes a part no other thread writes.
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    /// The pointer (a method, so closures capture the whole `Shared`, not its field).
+    fn ptr(&self) -> *mut f32 {
+        self.0
+    }
+
+    /// # Safety
+    /// `at .. at + len` must lie in the buffer and be this caller's alone.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn part(&self, at: usize, len: usize) -> &mut [f32] {
+        // SAFETY: forwarded from the caller.
+        unsafe { slice::from_raw_parts_mut(self.ptr().add(at), len) }
+    }
+}
+
+impl Plan {
+    pub(super) fn execute(&mut self, i: usize) -> Result<(), EngineError> {
+        let step: &Compiled = &self.steps[i];
+        let arena = self.arena.as_mut_ptr();
+        // SAFETY: the layout places every value a step reads apart from the value it writes,
+        // and all inside the arena.
+        let (input, out, add) = unsafe {
+            (
+                slice::from_raw_parts(arena.add(step.input.0), step.input.1),
+                slice::from_raw_parts_mut(arena.add(step.out.0), step.out.1),
+                step.add
+                    .map(|a| slice::from_raw_parts(arena.add(a), step.out.1)),
+            )
+        };
+        let relu = step.relu;
+        let pool = self.engine.pool.as_deref();
+        let threads = self.engine.threads;
+        match &step.run {
+            Run::Pointwise {
+                shape,
+                weights,
+                bias,
+            } => {
+                let epilogue = Epilogue {
+                    bias: bias.as_deref(),
+                    add,
+                    relu,
+                };
+                self.engine.run(*shape, weights, input, epilogue, out)?;
+            }
+            Run::Conv {
+                geo,
+                m,
+                k,
+                kc,
+                taps,
+                last_taps,
+                weights,
+                bias,
+                parts,
+                ..
+            } => {
+                let planes = Shared(self.planes.as_mut_ptr());
+                fill(pool, threads, geo, input, 0.0, planes);
+                let wide = Shared(self.wide.as_mut_ptr());
+                let blocking = self.engine.blocking;
+                let group_floats = m.div_ceil(MR) * MR * k * taps.len();
+                let gemm = |g: usize| ConvGemm {
+                    k: *k,
+                    n: geo.n_wide,
+                    // SAFETY (three offsets): group g's weights, planes and wide rows.
+                    w: unsafe { weights.as_ptr().add(g * group_floats) },
+                    x: unsafe { planes.ptr().add(g * k * geo.plane) },
+                    ldb: geo.plane,
+                    kc: *kc,
+                    taps: taps.as_ptr(),
+                    last_taps: last_taps.as_ptr(),
+                    ntaps: taps.len(),
+                    c: unsafe { wide.ptr().add(g * m * geo.n_wide) },
+                    bias: bias.as_ref().map(|b| unsafe { b.as_ptr().add(g * m) }),
+                };
+                for_each(pool, threads, parts.len(), &|p, _| {
+                    let (g, part) = &parts[p];
+                    // SAFETY: parts cover each group's output once, in whole vectors.
+                    unsafe {
+                        conv::rectangle(&gemm(*g), part.rows.clone(), part.cols.clone(), blocking)
+                    };
+                });
+                let wide = &self.wide;
+                compact_all(pool, threads, geo, out, add, None, relu, &|c| {
+                    &wide[c * geo.n_wide..(c + 1) * geo.n_wide]
+                });
+            }
+            Run::Depthwise {
+                geo,
+                multiplier,
+                shifts,
+                weights,
+                bias,
+            } => {
+                let planes = Shared(self.planes.as_mut_ptr());
+                fill(pool, threads, geo, input, 0.0, planes);
+                let taps = shifts.len();
+                windowed(
+                    pool,
+                    threads,
+                    geo,
+                    &self.planes,
+                    &mut self.wide,
+                    out,
+                    add,
+                    None,
+                    relu,
+                    &|c| {
+                        (
+                            c / multiplier,
+                            Combine::Weighted {
+                                weights: &weights[c * taps..(c + 1) * taps],
+                                bias: bias[c],
+                            },
+                        )
+                    },
+                    shifts,
+                );
+            }
+            Run::Pool {
+                geo,
+                kind,
+                shifts,
+                recip,
+            } => {
+                let (fill_with, combine) = match kind {
+                    PoolKind::Max => (f32::NEG_INFINITY, Combine::Max),
+                    PoolKind::Avg => (0.0, Combine::Sum),
+                };
+                let planes = Shared(self.planes.as_mut_ptr());
+                fill(pool, threads, geo, input, fill_with, planes);
+                windowed(
+                    pool,
+                    threads,
+                    geo,
+                    &self.planes,
+                    &mut self.wide,
+                    out,
+                    add,
+                    recip.as_deref(),
+                    relu,
+                    &|c| (c, combine),
+                    shifts,
+                );
+            }
+            Run::GlobalAvgPool { pixels } => {
+                for (o, x) in out.iter_mut().zip(input.chunks_exact(*pixels)) {
+                    let mean = x.iter().sum::<f32>() / *pixels as f32;
+                    *o = if relu { mean.max(0.0) } else { mean };
+                }
+            }
+            Run::Affine {
+                pixels,
+                scale,
+                shift,
+            } => {
+                for (c, (o, x)) in out
+                    .chunks_exact_mut(*pixels)
+                    .zip(input.chunks_exact(*pixels))
+                    .enumerate()
+                {
+                    for (o, x) in o.iter_mut().zip(x) {
+                        *o = x * scale[c] + shift[c];
+                    }
+                }
+                clamp(out, relu);
+            }
+            Run::Relu => {
+                for (o, x) in out.iter_mut().zip(input) {
+                    *o = x.max(0.0);
+                }
+            }
+            Run::Add { b } => {
+                // SAFETY: the addend is laid out apart from the output, inside the arena.
+                let b = unsafe { slice::from_raw_parts(arena.add(*b), out.len()) };
+                for ((o, x), y) in out.iter_mut().zip(input).zip(b) {
+                    *o = x + y;
+                }
+                clamp(out, relu);
+            }
+            Run::Copy => {
+                out.copy_from_slice(input);
+                clamp(out, relu);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn clamp(out: &mut [f32], relu: bool) {
+    if relu {
+        for o in out {
+            *o = o.max(0.0);
+        }
+    }
+}
+
+/// Every input channel into its phase planes, channels split among the threads.
+fn fill(
+    pool: Option<&rayon::ThreadPool>,
+    threads: usize,
+    geo: &Geometry,
+    input: &[f32],
+    with: f32,
+    planes: Shared,
+) {
+    for_each(pool, threads, geo.input.c, &|c, _| {
+        // SAFETY: the plan's planes hold `planes_len` floats; channel c is this call's.
+        unsafe { geo.fill_planes(c, input, with, planes.ptr()) };
+    });
+}
+
+/// Every output channel from its wide rows to its dense place, channels split among threads.
+#[allow(clippy::too_many_arguments)]
+fn compact_all<'a>(
+    pool: Option<&rayon::ThreadPool>,
+    threads: usize,
+    geo: &Geometry,
+    out: &mut [f32],
+    add: Option<&[f32]>,
+    scale: Option<&[f32]>,
+    relu: bool,
+    wide: &(dyn Fn(usize) -> &'a [f32] + Sync),
+) {
+    let pixels = geo.ho * geo.wo;
+    let channels = out.len() / pixels;
+    let out = Shared(out.as_mut_ptr());
+    for_each(pool, threads, channels, &|c, _| {
+        let finish = Finish {
+            scale,
+            add: add.map(|a| &a[c * pixels..(c + 1) * pixels]),
+            relu,
+        };
+        // SAFETY: channel c of the output is this call's alone.
+        geo.compact(wide(c), finish, unsafe { out.part(c * pixels, pixels) });
+    });
+}
+
+/// A streaming window per output channel (`how(c)` says which input channel and how), each
+/// thread through its own wide scratch row, then compacted.
+#[allow(clippy::too_many_arguments)]
+fn windowed<'a>(
+    pool: Option<&rayon::ThreadPool>,
+    threads: usize,
+    geo: &Geometry,
+    planes: &[f32],
+    wide: &mut [f32],
+    out: &mut [f32],
+    add: Option<&[f32]>,
+    scale: Option<&[f32]>,
+    relu: bool,
+    how: &(dyn Fn(usize) -> (usize, Combine<'a>) + Sync),
+    shifts: &[usize],
+) {
+    let pixels = geo.ho * geo.wo;
+    let channels = out.len() / pixels;
+    let (out, scratch) = (Shared(out.as_mut_ptr()), Shared(wide.as_mut_ptr()));
+    for_each(pool, threads, channels, &|c, worker| {
+        let (ci, combine) = how(c);
+        // SAFETY: each worker has its own n_wide floats of scratch (the plan made room for
+        // every thread), and channel c of the output is this call's alone.
+        let (row, dst) = unsafe {
+            (
+                scratch.part(worker * geo.n_wide, geo.n_wide),
+                out.part(c * pixels, pixels),
+            )
+        };
+        stream(geo, &planes[ci * geo.plane..], shifts, combine, row);
+        let finish = Finish {
+            scale,
+            add: add.map(|a| &a[c * pixels..(c + 1) * pixels]),
+            relu,
+        };
+        geo.compact(row, finish, dst);
+    });
+}

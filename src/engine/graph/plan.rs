@@ -1,0 +1,407 @@
+//! A graph compiled once (per edit) into steps over one arena of buffers, then run any number
+//! of times with no allocation.
+
+use super::fuse::{self, Work};
+use super::memory;
+use super::{Graph, GraphError, Op, PoolKind, Value};
+use crate::engine::blocking::Blocking;
+use crate::engine::conv;
+use crate::engine::kernel::Tap;
+use crate::engine::parallel::{self, Part};
+use crate::engine::window::Geometry;
+use crate::engine::{Engine, EngineError, PointwiseShape};
+
+/// The most a plan may hold — weights, activations at their peak, scratch — before it is
+/// refused: far above any published block at batch 1 (GoogLeNet whole needs ~60 MiB), far below
+/// what would make the machine swap.
+pub const MEMORY_BUDGET_BYTES: usize = 4 << 30;
+
+/// Why a graph could not be planned.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "it needs {bytes} bytes (weights, activations and scratch), over the {budget}-byte budget; the largest step is tag {tag}"
+    )]
+    Memory {
+        bytes: usize,
+        budget: usize,
+        /// The tag of the step with the largest output.
+        tag: usize,
+    },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+}
+
+/// How long one step took, and whose it was.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepTime {
+    pub tag: usize,
+    pub seconds: f64,
+}
+
+/// What a compiled step runs.
+#[derive(Debug)]
+pub(super) enum Run {
+    /// A 1×1 stride-1 convolution or a fully connected layer, on the pointwise engine.
+    Pointwise {
+        shape: PointwiseShape,
+        weights: Vec<f32>,
+        bias: Option<Vec<f32>>,
+    },
+    /// Implicit GEMM over phase planes, per group; weights packed by `conv::pack_weights`.
+    Conv {
+        geo: Geometry,
+        groups: usize,
+        m: usize,
+        k: usize,
+        /// Channels per K block, and the tap tables of a whole block and the last.
+        kc: usize,
+        taps: Vec<Tap>,
+        last_taps: Vec<Tap>,
+        weights: Vec<f32>,
+        bias: Option<Vec<f32>>,
+        /// Each group's output split among the threads, made once.
+        parts: Vec<(usize, Part)>,
+    },
+    /// One input channel per group: `multiplier` output channels each, weights `[C_out][tap]`.
+    Depthwise {
+        geo: Geometry,
+        multiplier: usize,
+        shifts: Vec<usize>,
+        weights: Vec<f32>,
+        bias: Vec<f32>,
+    },
+    Pool {
+        geo: Geometry,
+        kind: PoolKind,
+        shifts: Vec<usize>,
+        /// Average pooling's `1 / divisor` per output pixel.
+        recip: Option<Vec<f32>>,
+    },
+    GlobalAvgPool {
+        pixels: usize,
+    },
+    Affine {
+        pixels: usize,
+        scale: Vec<f32>,
+        shift: Vec<f32>,
+    },
+    Relu,
+    Add {
+        b: usize,
+    },
+    Copy,
+}
+
+/// A step with its operands' places in the arena.
+#[derive(Debug)]
+pub(super) struct Compiled {
+    pub run: Run,
+    pub input: (usize, usize),
+    pub out: (usize, usize),
+    pub add: Option<usize>,
+    pub relu: bool,
+    pub tag: usize,
+}
+
+/// A graph ready to run: see [`Plan::build`].
+#[derive(Debug)]
+pub struct Plan {
+    pub(super) steps: Vec<Compiled>,
+    pub(super) arena: Vec<f32>,
+    pub(super) planes: Vec<f32>,
+    pub(super) wide: Vec<f32>,
+    pub(super) engine: Engine,
+    input: (usize, usize),
+    output: (usize, usize),
+    activation_bytes: usize,
+    total_bytes: usize,
+}
+
+impl Plan {
+    /// Compiles `graph` for `threads` threads: folds, fuses, lays out the buffers by liveness
+    /// and allocates them, refusing a plan over [`MEMORY_BUDGET_BYTES`] before allocating.
+    pub fn build(graph: &Graph, threads: usize) -> Result<Plan, PlanError> {
+        let engine = Engine::new(threads)?;
+        let nodes = graph.nodes();
+        let fused = fuse::fuse(graph);
+        let mut sizes: Vec<usize> = nodes.iter().map(|n| n.dims.elements()).collect();
+        // Copies into a concatenation write values of their own, the size of what they copy.
+        for step in &fused.steps {
+            if step.out >= sizes.len() {
+                sizes.resize(step.out + 1, 0);
+                sizes[step.out] = nodes[step.input].dims.elements();
+            }
+        }
+        let layout = memory::layout(
+            &fused.steps,
+            &fused.places,
+            &sizes,
+            graph.input(),
+            graph.output(),
+        );
+        let at = |v: Value| layout.offset[v].expect("every value a step touches is laid out");
+        let (mut planes, mut wide, mut weights) = (0usize, 0usize, 0usize);
+        let mut largest = (0, usize::MAX);
+        let mut steps = Vec::with_capacity(fused.steps.len());
+        for step in &fused.steps {
+            let input_dims = nodes[step.input].dims;
+            let out_len = sizes[step.out];
+            largest = largest.max((out_len, step.tag));
+            let run = compile(
+                &step.work,
+                nodes,
+                step.input,
+                &layout.offset,
+                threads,
+                engine.blocking,
+            );
+            match &run {
+                Run::Conv { geo, m, groups, .. } => {
+                    planes = planes.max(geo.planes_len());
+                    wide = wide.max(m * groups * geo.n_wide);
+                }
+                Run::Depthwise { geo, .. } | Run::Pool { geo, .. } => {
+                    planes = planes.max(geo.planes_len());
+                    wide = wide.max(threads * geo.n_wide);
+                }
+                _ => {}
+            }
+            weights += match &run {
+                Run::Pointwise { weights, .. }
+                | Run::Conv { weights, .. }
+                | Run::Depthwise { weights, .. } => weights.len(),
+                _ => 0,
+            };
+            steps.push(Compiled {
+                run,
+                input: (at(step.input), input_dims.elements()),
+                out: (at(step.out), out_len),
+                add: step.add.map(at),
+                relu: step.relu,
+                tag: step.tag,
+            });
+        }
+        let floats = |n: usize| n * size_of::<f32>();
+        let activation_bytes = floats(layout.len);
+        let total_bytes = floats(layout.len + planes + wide + weights);
+        if total_bytes > MEMORY_BUDGET_BYTES {
+            return Err(PlanError::Memory {
+                bytes: total_bytes,
+                budget: MEMORY_BUDGET_BYTES,
+                tag: largest.1,
+            });
+        }
+        let input = (at(graph.input()), nodes[graph.input()].dims.elements());
+        let output = (at(graph.output()), nodes[graph.output()].dims.elements());
+        Ok(Plan {
+            steps,
+            arena: vec![0.0; layout.len],
+            planes: vec![0.0; planes],
+            wide: vec![0.0; wide],
+            engine,
+            input,
+            output,
+            activation_bytes,
+            total_bytes,
+        })
+    }
+
+    /// The input to fill before [`Plan::run`].
+    pub fn input_mut(&mut self) -> &mut [f32] {
+        &mut self.arena[self.input.0..self.input.0 + self.input.1]
+    }
+
+    /// The output of the last run.
+    pub fn output(&self) -> &[f32] {
+        &self.arena[self.output.0..self.output.0 + self.output.1]
+    }
+
+    /// Bytes of the activation arena at its peak (what liveness made of the block's values).
+    pub fn activation_bytes(&self) -> usize {
+        self.activation_bytes
+    }
+
+    /// Bytes the plan holds in all: activations, scratch and its own copy of the weights.
+    pub fn total_bytes(&self) -> usize {
+        self.total_bytes
+    }
+
+    /// The tag of each step, in the order [`Plan::run_timed`] reports them.
+    pub fn step_tags(&self) -> impl Iterator<Item = usize> + '_ {
+        self.steps.iter().map(|s| s.tag)
+    }
+
+    pub fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Runs every step once.
+    pub fn run(&mut self) -> Result<(), EngineError> {
+        for i in 0..self.steps.len() {
+            self.execute(i)?;
+        }
+        Ok(())
+    }
+
+    /// Runs every step once, writing each step's seconds to `times` (one per step).
+    pub fn run_timed(&mut self, times: &mut [f64]) -> Result<(), EngineError> {
+        for i in 0..self.steps.len() {
+            let start = std::time::Instant::now();
+            self.execute(i)?;
+            if let Some(t) = times.get_mut(i) {
+                *t = start.elapsed().as_secs_f64();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Scales a filter's weights and bias by a folded batch norm: `w·s`, `b·s + t`.
+fn fold(
+    weights: &[f32],
+    bias: Option<&[f32]>,
+    folded: Option<&(Vec<f32>, Vec<f32>)>,
+    outs: usize,
+) -> (Vec<f32>, Option<Vec<f32>>) {
+    let Some((scale, shift)) = folded else {
+        return (weights.to_vec(), bias.map(<[f32]>::to_vec));
+    };
+    let per = weights.len() / outs;
+    let w = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| w * scale[i / per])
+        .collect();
+    let b = (0..outs)
+        .map(|o| bias.map_or(0.0, |b| b[o]) * scale[o] + shift[o])
+        .collect();
+    (w, Some(b))
+}
+
+fn compile(
+    work: &Work,
+    nodes: &[super::Node],
+    input: Value,
+    offsets: &[Option<usize>],
+    threads: usize,
+    blocking: Blocking,
+) -> Run {
+    let i = nodes[input].dims;
+    match work {
+        Work::Linear { node, folded } => match &node.op {
+            Op::FullyConnected { weights, bias, .. } => {
+                let outs = node.dims.c;
+                let (weights, bias) = fold(weights, bias.as_deref(), folded.as_ref(), outs);
+                Run::Pointwise {
+                    shape: PointwiseShape::new(i.elements(), outs, 1, 1),
+                    weights,
+                    bias,
+                }
+            }
+            Op::Conv {
+                spec,
+                weights,
+                bias,
+                ..
+            } => {
+                let o = node.dims;
+                let (weights, bias) = fold(weights, bias.as_deref(), folded.as_ref(), o.c);
+                let win = spec.window;
+                let g = spec.groups;
+                let pointwise =
+                    win.kernel == (1, 1) && win.stride == (1, 1) && win.padding == (0, 0) && g == 1;
+                if pointwise {
+                    return Run::Pointwise {
+                        shape: PointwiseShape::new(i.c, o.c, i.h, i.w),
+                        weights,
+                        bias,
+                    };
+                }
+                let geo = Geometry::new(i, win, (o.h, o.w));
+                let (m, k, taps) = (o.c / g, i.c / g, win.taps());
+                if k == 1 {
+                    return Run::Depthwise {
+                        shifts: geo.shifts(),
+                        geo,
+                        multiplier: m,
+                        weights,
+                        bias: bias.unwrap_or_else(|| vec![0.0; o.c]),
+                    };
+                }
+                let kc = conv::k_block(blocking, taps, k);
+                let shifts = geo.shifts();
+                let parts = (0..g)
+                    .flat_map(|group| {
+                        parallel::plan(m, geo.n_wide, threads)
+                            .into_iter()
+                            .map(move |part| (group, part))
+                    })
+                    .collect();
+                Run::Conv {
+                    parts,
+                    taps: conv::packed_taps(&shifts, kc),
+                    last_taps: conv::packed_taps(&shifts, k - (k - 1) / kc * kc),
+                    weights: conv::pack_weights(&weights, g, m, k, taps, kc),
+                    geo,
+                    groups: g,
+                    m,
+                    k,
+                    kc,
+                    bias,
+                }
+            }
+            _ => unreachable!("only convolutions and fully connected layers are linear steps"),
+        },
+        Work::Pool(node) => {
+            let Op::Pool { spec, .. } = &node.op else {
+                unreachable!("a pool step is a pool node")
+            };
+            let o = node.dims;
+            let win = spec.window;
+            let geo = Geometry::new(i, win, (o.h, o.w));
+            let recip = (spec.kind == PoolKind::Avg).then(|| {
+                let mut r = Vec::with_capacity(o.pixels());
+                for oy in 0..o.h {
+                    let rows = super::reference::clipped(
+                        oy,
+                        win.stride.0,
+                        win.kernel.0,
+                        win.padding.0,
+                        i.h,
+                    );
+                    for ox in 0..o.w {
+                        let cols = super::reference::clipped(
+                            ox,
+                            win.stride.1,
+                            win.kernel.1,
+                            win.padding.1,
+                            i.w,
+                        );
+                        r.push(1.0 / (rows * cols) as f32);
+                    }
+                }
+                r
+            });
+            Run::Pool {
+                shifts: geo.shifts(),
+                geo,
+                kind: spec.kind,
+                recip,
+            }
+        }
+        Work::GlobalAvgPool => Run::GlobalAvgPool { pixels: i.pixels() },
+        Work::Affine { scale, shift } => Run::Affine {
+            pixels: i.pixels(),
+            scale: scale.clone(),
+            shift: shift.clone(),
+        },
+        Work::Relu => Run::Relu,
+        Work::Add { b } => Run::Add {
+            b: offsets[*b].expect("an addend is laid out"),
+        },
+        Work::Copy => Run::Copy,
+    }
+}
