@@ -10,10 +10,12 @@ use clap::{Args, Parser, Subcommand};
 use convtui::analysis::Summary;
 use convtui::engine::isa::{self, Fit};
 use convtui::engine::{PointwiseShape, simd_path};
+use convtui::measure::whole::run_whole;
 use convtui::measure::{BenchShape, Budget, EngineMeasurer, block_shapes, run_bench};
 use convtui::model::Block;
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
 use convtui::report::bench::BenchReport;
+use convtui::report::whole::{VerifyReport, WholeReport};
 use convtui::report::{summary_json::summary_doc, table::summary_table};
 use convtui::tui;
 
@@ -58,6 +60,17 @@ enum Command {
         /// Print the JSON document instead of the table.
         #[arg(long)]
         json: bool,
+        /// Also run the whole block and its counterpart without 1×1 convolutions, and time
+        /// them side by side.
+        #[arg(long, conflicts_with = "pointwise")]
+        whole: bool,
+        /// With --whole: print each layer's share of the time.
+        #[arg(long, requires = "whole")]
+        layers: bool,
+        /// With --whole: also run the scalar reference on the same input and print the largest
+        /// error.
+        #[arg(long, requires = "whole")]
+        verify: bool,
     },
 }
 
@@ -168,9 +181,14 @@ fn run(cli: Cli) -> Result<()> {
             pointwise,
             threads,
             json,
+            whole,
+            layers,
+            verify,
         }) => {
             let shapes = match pointwise {
                 Some(shape) => vec![BenchShape { name: None, shape }],
+                // A block without 1×1 layers still runs whole.
+                None if whole => bench_shapes(&source).unwrap_or_default(),
                 None => bench_shapes(&source)?,
             };
             let threads = threads.map_or_else(default_threads, usize::from);
@@ -181,11 +199,34 @@ fn run(cli: Cli) -> Result<()> {
             for warning in run.above_peak() {
                 eprintln!("convtui: warning: {warning}");
             }
-            let report = BenchReport::of(&run);
+            let mut report = BenchReport::of(&run);
+            if whole {
+                let (block, summary) = summarize(&source)?;
+                let measured = run_whole(&block, &summary, threads, Budget::whole(), verify)
+                    .with_context(|| format!("running {} whole", block.name))?;
+                report.whole = Some(WholeReport::of(&measured, run.peak.gflops));
+                report.verify = VerifyReport::of(&measured);
+            }
             if json {
                 emit(&format!("{}\n", report.to_json()?))?;
             } else {
-                emit(&report.to_table())?;
+                let mut text = report.to_table();
+                if let Some(w) = &report.whole {
+                    text.push_str(&w.to_table(layers));
+                }
+                if let Some(v) = &report.verify {
+                    text.push_str(&v.to_table());
+                }
+                emit(&text)?;
+            }
+            if let Some(v) = &report.verify
+                && v.max_rel_error > v.tolerance
+            {
+                anyhow::bail!(
+                    "the engine's output differs from the reference by {:.3e} (relative), over the tolerance {:.0e}",
+                    v.max_rel_error,
+                    v.tolerance
+                );
             }
         }
         None => {

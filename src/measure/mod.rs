@@ -11,6 +11,7 @@ pub mod history;
 pub mod select;
 pub mod stats;
 pub mod timing;
+pub mod whole;
 pub mod worker;
 
 pub use bench::{BenchRun, BenchShape, block_shapes, run_bench};

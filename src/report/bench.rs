@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::engine::PointwiseShape;
 use crate::measure::BenchRun;
 
+use super::whole::{VerifyReport, WholeReport};
+
 /// The `format` field of the JSON document, and its version.
 pub const FORMAT: &str = "convtui-bench";
 pub const VERSION: u32 = 1;
@@ -39,6 +41,12 @@ pub struct BenchReport {
     /// Set when this CPU could run a faster path than the build uses (or lacks what it needs),
     /// with the command that rebuilds it.
     pub build_note: Option<String>,
+    /// With `--whole`: the block and its counterpart run whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub whole: Option<WholeReport>,
+    /// With `--verify`: the whole runs against the scalar reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<VerifyReport>,
 }
 
 /// The timing policy, so a reader knows what "median" was taken over.
@@ -121,6 +129,8 @@ impl BenchReport {
             },
             results,
             build_note: run.build_note.clone(),
+            whole: None,
+            verify: None,
         }
     }
 
@@ -223,6 +233,8 @@ mod tests {
                 gflops_p90: 152.1,
             }],
             build_note: None,
+            whole: None,
+            verify: None,
         }
     }
 

@@ -6,3 +6,4 @@ pub mod layer_text;
 pub mod numbers;
 pub mod summary_json;
 pub mod table;
+pub mod whole;

@@ -1,0 +1,174 @@
+//! Hand-made graphs of the engine, one awkward layer at a time, against the reference.
+
+use convtui::engine::graph::{
+    ConvSpec, Dims, Graph, Op, Plan, PoolKind, PoolSpec, Window, reference,
+};
+use convtui::engine::noise;
+use convtui::measure::whole::compare;
+
+/// Runs `graph` on both executors and asserts they agree.
+fn agrees(graph: &Graph, what: &str) {
+    let input = noise(graph.dims(0).expect("input").elements(), 5);
+    let want = reference::run(graph, &input).expect("reference runs");
+    for threads in [1, 2] {
+        let mut plan = Plan::build(graph, threads).expect("plans");
+        plan.input_mut().copy_from_slice(&input);
+        plan.run().expect("runs");
+        let v = compare(plan.output(), &want);
+        assert!(
+            v.max_rel_error <= 1e-5,
+            "{what} on {threads} threads: {v:?}"
+        );
+    }
+}
+
+fn conv(input: Dims, out: usize, window: Window, groups: usize, seed: u64) -> Graph {
+    let mut g = Graph::new(input).expect("input");
+    let len = out * input.c / groups * window.kernel.0 * window.kernel.1;
+    g.push(
+        Op::Conv {
+            input: 0,
+            spec: ConvSpec {
+                out_channels: out,
+                window,
+                groups,
+            },
+            weights: noise(len, seed),
+            bias: Some(noise(out, seed + 1)),
+        },
+        0,
+    )
+    .expect("conv fits");
+    g
+}
+
+#[test]
+fn convolutions_of_every_window() {
+    let w = |k: (usize, usize), s: (usize, usize), p: (usize, usize)| Window {
+        kernel: k,
+        stride: s,
+        padding: p,
+    };
+    for (input, out, window, groups) in [
+        (Dims::new(8, 9, 11), 5, w((3, 3), (1, 1), (1, 1)), 1),
+        (Dims::new(3, 31, 29), 16, w((11, 11), (4, 4), (0, 0)), 1),
+        (Dims::new(4, 17, 17), 6, w((5, 5), (2, 2), (2, 2)), 1),
+        (Dims::new(6, 10, 13), 7, w((1, 3), (1, 1), (0, 1)), 1),
+        (Dims::new(6, 10, 13), 7, w((3, 1), (1, 1), (1, 0)), 1),
+        (Dims::new(5, 12, 12), 4, w((2, 2), (3, 3), (0, 0)), 1),
+        (Dims::new(5, 7, 7), 4, w((3, 3), (1, 1), (2, 2)), 1),
+        (Dims::new(8, 14, 14), 12, w((3, 3), (1, 1), (1, 1)), 4),
+        (Dims::new(8, 14, 14), 16, w((3, 3), (2, 2), (1, 1)), 8),
+        (Dims::new(1, 6, 6), 1, w((3, 3), (1, 1), (1, 1)), 1),
+        (Dims::new(7, 1, 1), 3, w((1, 1), (1, 1), (0, 0)), 1),
+        (Dims::new(7, 1, 1), 3, w((3, 3), (1, 1), (1, 1)), 1),
+        (Dims::new(64, 14, 14), 40, w((1, 1), (2, 2), (0, 0)), 1),
+        (Dims::new(40, 28, 28), 96, w((3, 3), (1, 1), (1, 1)), 1),
+    ] {
+        agrees(
+            &conv(input, out, window, groups, 3),
+            &format!("{input:?} → {out} {window:?} g{groups}"),
+        );
+    }
+}
+
+#[test]
+fn pools_with_padding_and_ceil_mode() {
+    for kind in [PoolKind::Max, PoolKind::Avg] {
+        for (input, k, s, p, ceil) in [
+            (Dims::new(3, 28, 28), 3, 1, 1, false),
+            (Dims::new(3, 55, 55), 3, 2, 0, true),
+            (Dims::new(2, 13, 13), 3, 2, 1, true),
+            (Dims::new(2, 8, 9), 2, 2, 0, false),
+            (Dims::new(4, 7, 7), 7, 1, 0, false),
+            (Dims::new(2, 10, 10), 3, 3, 1, true),
+        ] {
+            let mut g = Graph::new(input).expect("input");
+            let spec = PoolSpec {
+                kind,
+                window: Window::square(k, s, p),
+                ceil_mode: ceil,
+            };
+            g.push(
+                Op::Pool {
+                    input: 0,
+                    spec: spec.clone(),
+                },
+                0,
+            )
+            .expect("fits");
+            agrees(&g, &format!("{kind:?} {input:?} {spec:?}"));
+        }
+    }
+}
+
+#[test]
+fn fused_layers_match_their_definition() {
+    // conv → batch norm → relu, a residual addition with a projection shortcut, a concat of
+    // a branch and the input itself, global pooling and a fully connected layer.
+    let input = Dims::new(6, 9, 9);
+    let mut g = Graph::new(input).expect("input");
+    let conv = |g: &mut Graph, from, c_in, out, k, seed| {
+        g.push(
+            Op::Conv {
+                input: from,
+                spec: ConvSpec {
+                    out_channels: out,
+                    window: Window::square(k, 1, k / 2),
+                    groups: 1,
+                },
+                weights: noise(out * c_in * k * k, seed),
+                bias: None,
+            },
+            0,
+        )
+        .expect("fits")
+    };
+    let body = conv(&mut g, 0, 6, 8, 3, 1);
+    let bn = g
+        .push(
+            Op::BatchNorm {
+                input: body,
+                gamma: noise(8, 2),
+                beta: noise(8, 3),
+                mean: noise(8, 4),
+                var: noise(8, 5).iter().map(|v| v + 1.5).collect(),
+                eps: 1e-5,
+            },
+            0,
+        )
+        .expect("fits");
+    let relu = g.push(Op::Relu { input: bn }, 0).expect("fits");
+    let last = conv(&mut g, relu, 8, 8, 1, 6);
+    let shortcut = conv(&mut g, 0, 6, 8, 1, 7);
+    let sum = g
+        .push(
+            Op::Add {
+                a: last,
+                b: shortcut,
+            },
+            0,
+        )
+        .expect("fits");
+    let act = g.push(Op::Relu { input: sum }, 0).expect("fits");
+    let cat = g
+        .push(
+            Op::Concat {
+                inputs: vec![act, 0, act],
+            },
+            0,
+        )
+        .expect("fits");
+    let pooled = g.push(Op::GlobalAvgPool { input: cat }, 0).expect("fits");
+    let flat = g.push(Op::Reshape { input: pooled }, 0).expect("fits");
+    g.push(
+        Op::FullyConnected {
+            input: flat,
+            weights: noise(5 * 22, 8),
+            bias: Some(noise(5, 9)),
+        },
+        0,
+    )
+    .expect("fits");
+    agrees(&g, "a fused residual block");
+}
