@@ -202,7 +202,10 @@ fn run(cli: Cli) -> Result<()> {
             let mut report = BenchReport::of(&run);
             if whole {
                 let (block, summary) = summarize(&source)?;
-                let measured = run_whole(&block, &summary, threads, Budget::whole(), verify)
+                let measured =
+                    run_whole(&block, &summary, threads, Budget::whole(), verify, &|| {
+                        false
+                    })
                     .with_context(|| format!("running {} whole", block.name))?;
                 report.whole = Some(WholeReport::of(&measured, run.peak.gflops));
                 report.verify = VerifyReport::of(&measured);

@@ -4,7 +4,10 @@ use crate::engine::{PointwiseShape, isa, probe_peak, reprobe_peak, simd_path};
 
 use super::stats::Measurement;
 use super::timing::{Budget, time_pointwise};
+use super::whole::{WholeRun, run_whole};
 use super::worker::Measurer;
+use crate::analysis::Summary;
+use crate::model::Block;
 
 /// Times shapes with the engine on a fixed thread count, with the short interactive budget
 /// so that an edit's figures come back within a fraction of a second.
@@ -51,6 +54,23 @@ impl Measurer for EngineMeasurer {
 
     fn measure(&mut self, shape: PointwiseShape) -> Result<Measurement, String> {
         time_pointwise(shape, self.threads, Budget::interactive()).map_err(|e| e.to_string())
+    }
+
+    fn measure_whole(
+        &mut self,
+        block: &Block,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<WholeRun, String> {
+        let summary = Summary::of(block).map_err(|e| e.to_string())?;
+        run_whole(
+            block,
+            &summary,
+            self.threads,
+            Budget::interactive_whole(),
+            false,
+            stop,
+        )
+        .map_err(|e| e.to_string())
     }
 }
 

@@ -10,7 +10,9 @@ use crate::engine::{FMA_AGREEMENT, PointwiseShape};
 
 use super::select::{self, Limits, Skip};
 use super::stats::Measurement;
+use super::whole_state::WholeState;
 use super::worker::{EngineEvent, Job};
+use crate::model::Block;
 
 /// Measurements kept per shape and overall, for the sparklines.
 pub const HISTORY: usize = 64;
@@ -47,6 +49,8 @@ pub struct History {
     /// The generation of the last job sent, and whether it is still running.
     pub generation: u64,
     pub running: bool,
+    /// The whole block against its counterpart.
+    pub whole: WholeState,
 }
 
 impl Default for History {
@@ -61,6 +65,7 @@ impl Default for History {
             recent: Vec::new(),
             generation: 0,
             running: false,
+            whole: WholeState::default(),
         }
     }
 }
@@ -113,26 +118,36 @@ impl History {
     /// The job that measures every shape of `layers` not measured yet, if any; starting it
     /// makes every earlier job stale.
     pub fn plan(&mut self, layers: &[PointwiseLayer]) -> Option<Job> {
+        self.plan_with(layers, None)
+    }
+
+    /// The same, also running `whole` (a block, as [`WholeState::wanted`] gives it) whole.
+    pub fn plan_with(&mut self, layers: &[PointwiseLayer], whole: Option<Block>) -> Option<Job> {
         let shapes: BTreeSet<PointwiseShape> = layers
             .iter()
             .filter_map(|layer| shape_of(layer).ok())
             .filter(|shape| !self.results.contains_key(shape))
             .collect();
-        if shapes.is_empty() {
+        if shapes.is_empty() && whole.is_none() {
             self.running = false;
             return None;
         }
         self.generation += 1;
         self.running = true;
+        if whole.is_some() {
+            self.whole.asked(self.generation);
+        }
         Some(Job {
             generation: self.generation,
             shapes: shapes.into_iter().collect(),
+            whole,
         })
     }
 
     /// Forgets the measurements (keeping their history) so the next plan measures again.
     pub fn forget_results(&mut self) {
         self.results.clear();
+        self.whole.forget();
     }
 
     /// Takes a worker report in; `wanted` says whether a shape is still in the document, and
@@ -159,6 +174,9 @@ impl History {
                     push_capped(&mut self.recent, measured.gflops());
                 }
                 self.results.insert(shape, result);
+            }
+            EngineEvent::WholeMeasured { generation, result } => {
+                self.whole.record(generation, result);
             }
             EngineEvent::EngineFinished { generation } => {
                 if generation == self.generation {

@@ -12,6 +12,7 @@ pub mod select;
 pub mod stats;
 pub mod timing;
 pub mod whole;
+pub mod whole_state;
 pub mod worker;
 
 pub use bench::{BenchRun, BenchShape, block_shapes, run_bench};
@@ -20,4 +21,5 @@ pub use history::{History, PeakState, Status};
 pub use select::{Limits, Selection, Skip};
 pub use stats::{Measurement, Spread};
 pub use timing::{Budget, MEASURE_MAX_BYTES, MEASURE_MAX_FLOPS, MeasureError, time_pointwise};
+pub use whole_state::{WholeState, WholeStatus};
 pub use worker::{EngineEvent, Job, Measurer, Worker};

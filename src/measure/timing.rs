@@ -57,6 +57,16 @@ impl Default for Budget {
 }
 
 impl Budget {
+    /// For a whole block and its counterpart between keystrokes: about 0.1 s each.
+    pub fn interactive_whole() -> Self {
+        Budget {
+            warmup_runs: 1,
+            min_runs: 3,
+            max_runs: 10_000,
+            time: Duration::from_millis(90),
+        }
+    }
+
     /// For a whole block and its counterpart: longer, since one run of a network takes
     /// milliseconds, not microseconds.
     pub fn whole() -> Self {

@@ -13,6 +13,9 @@ use std::thread;
 use std::time::Duration;
 
 use crate::engine::PointwiseShape;
+use crate::model::Block;
+
+use super::whole::WholeRun;
 
 use super::stats::Measurement;
 
@@ -37,13 +40,25 @@ pub trait Measurer: Send + 'static {
     }
     /// Runs one 1×1 convolution of this shape and reports its throughput.
     fn measure(&mut self, shape: PointwiseShape) -> Result<Measurement, String>;
+    /// Runs `block` whole and its counterpart without 1×1 convolutions; `stop` says a newer
+    /// job is waiting, and a run that sees it may end early with any error.
+    fn measure_whole(
+        &mut self,
+        block: &Block,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<WholeRun, String> {
+        let _ = (block, stop);
+        Err("this engine does not run whole blocks".into())
+    }
 }
 
-/// Shapes to measure, tagged with the generation of the document state that asked.
+/// Shapes to measure, and a block to run whole, tagged with the generation of the document
+/// state that asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub generation: u64,
     pub shapes: Vec<PointwiseShape>,
+    pub whole: Option<Block>,
 }
 
 /// What the worker reports, in the past tense.
@@ -60,6 +75,11 @@ pub enum EngineEvent {
         generation: u64,
         shape: PointwiseShape,
         result: Result<Measurement, String>,
+    },
+    /// The job's block, run whole against its counterpart.
+    WholeMeasured {
+        generation: u64,
+        result: Result<Box<WholeRun>, String>,
     },
     /// Every shape of the job was measured (a job abandoned for a newer one never finishes).
     EngineFinished {
@@ -172,6 +192,21 @@ fn run_job(
     peak: &mut Option<f64>,
     post: &mut impl FnMut(EngineEvent) -> bool,
 ) -> bool {
+    // The whole block first: its measured speed-up is the figure the screen leads with.
+    if let Some(block) = &job.whole {
+        let stop = || superseded(shared);
+        let result = measurer.measure_whole(block, &stop);
+        if superseded(shared) {
+            return true;
+        }
+        let event = EngineEvent::WholeMeasured {
+            generation: job.generation,
+            result: result.map(Box::new),
+        };
+        if !post(event) {
+            return false;
+        }
+    }
     for &shape in &job.shapes {
         if superseded(shared) {
             return true;
@@ -255,6 +290,7 @@ mod tests {
         worker.submit(Job {
             generation: 1,
             shapes: vec![shape(1), shape(2)],
+            whole: None,
         });
         assert_eq!(started.recv_timeout(wait), Ok(shape(1)));
         // While shape 1 runs, two more jobs come; only the last one counts.
@@ -262,6 +298,7 @@ mod tests {
             worker.submit(Job {
                 generation,
                 shapes: vec![shape(10 * generation as usize)],
+                whole: None,
             });
         }
         go_tx.send(()).unwrap();
@@ -328,6 +365,7 @@ mod tests {
                 PointwiseShape::new(8, 8, 8, 8),
                 PointwiseShape::new(9, 9, 9, 9),
             ],
+            whole: None,
         };
         let mut measurer = Starved { rechecks: 0 };
         let mut peak = Some(100.0);

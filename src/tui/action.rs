@@ -33,6 +33,7 @@ pub enum Action {
     PromptSave,
     PromptExport,
     Remeasure,
+    ToggleMeasuredView,
     ShowHelp,
     Quit,
     QuitWithoutSaving,

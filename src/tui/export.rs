@@ -1,11 +1,13 @@
 //! The document `e` writes: the same JSON summary `convtui summary --json` prints, plus a
-//! `throughput` section with what the engine measured for each 1×1 layer.
+//! `throughput` section with what the engine measured for each 1×1 layer, and a `whole`
+//! section with the whole block against its counterpart.
 
 use serde::Serialize;
 
 use crate::report::summary_json::{SummaryDoc, summary_doc};
 
-use crate::measure::{PeakState, Status};
+use crate::measure::{PeakState, Status, WholeStatus};
+use crate::report::whole::WholeReport;
 
 use super::app::App;
 
@@ -14,6 +16,12 @@ pub struct ExportDoc {
     #[serde(flatten)]
     pub summary: SummaryDoc,
     pub throughput: ThroughputJson,
+    /// The block and its counterpart run whole, as `convtui bench --whole --json` reports them
+    /// (`null` before the first run, or when the block is too large to time interactively).
+    pub whole: Option<WholeReport>,
+    /// Why there is no `whole`, when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub whole_note: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -96,6 +104,15 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
             json
         })
         .collect();
+    // Only a result for the block as it is now: a stale one would describe another block.
+    let (whole, whole_note) = match &app.measurements.whole.status {
+        WholeStatus::Done(run) => (Some(run.as_ref().clone()), None),
+        WholeStatus::Skipped(why) | WholeStatus::Failed(why) => (None, Some(why.clone())),
+        WholeStatus::Running | WholeStatus::NotYet => (
+            None,
+            Some("the whole block was still being measured".to_string()),
+        ),
+    };
     Ok(ExportDoc {
         summary: summary_doc(app.block(), summary),
         throughput: ThroughputJson {
@@ -109,6 +126,10 @@ pub fn export_doc(app: &App) -> Result<ExportDoc, String> {
             },
             layers,
         },
+        whole: whole
+            .as_ref()
+            .map(|run| WholeReport::of(run, peak.unwrap_or(f64::NAN))),
+        whole_note,
     })
 }
 

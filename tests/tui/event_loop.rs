@@ -114,6 +114,9 @@ fn save_and_export_write_files_and_quit_needs_no_question_after_saving() {
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let mut without = exported.as_object().unwrap().clone();
     without.remove("throughput");
+    // The whole-block run: a fake engine runs no block, and the export says why.
+    assert!(without.remove("whole").is_some_and(|w| w.is_null()));
+    assert!(without.remove("whole_note").is_some_and(|n| n.is_string()));
     assert_eq!(serde_json::Value::Object(without), summary);
     std::fs::remove_dir_all(&dir).unwrap();
 }

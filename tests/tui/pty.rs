@@ -142,7 +142,15 @@ fn a_new_user_session() {
     tui.wait_for("256 vs 416");
     // The real engine measures the four 1×1 layers: the pane names the path and fills in.
     tui.wait_for(convtui::engine::simd_path());
-    tui.wait_for("4 runs");
+    tui.wait_for("1 run");
+    // The whole block and its counterpart, run on the engine: measured beside counted.
+    tui.wait_for("(counted 2.37×)");
+    tui.send("m");
+    tui.wait_for("Measured · whole block");
+    tui.wait_for("w/o 1×1, whole");
+    tui.wait_for("5x5 reduce");
+    tui.send("m");
+    tui.wait_for("Throughput · 1×1 convs");
     tui.send("?");
     tui.wait_for("Keys");
     // Esc alone: a key sent right after it would read as Alt+key.

@@ -30,6 +30,9 @@ pub enum WholeError {
     Lower(#[from] LowerError),
     #[error("{layer}: {detail}")]
     Plan { layer: String, detail: String },
+    /// A newer edit asked for another run.
+    #[error("interrupted by a newer edit")]
+    Interrupted,
 }
 
 /// A block lowered and planned, ready to run.
@@ -105,9 +108,23 @@ pub struct Timed {
 }
 
 /// Times `prepared`: warm-up, then whole runs until the budget is spent, then as many runs
-/// timed step by step for the per-layer figures.
-pub fn time(prepared: &mut Prepared, budget: Budget, threads: usize) -> Result<Timed, WholeError> {
+/// timed step by step for the per-layer figures. `stop` is asked between runs; when it says
+/// so, the timing ends with [`WholeError::Interrupted`].
+pub fn time(
+    prepared: &mut Prepared,
+    budget: Budget,
+    threads: usize,
+    stop: &dyn Fn() -> bool,
+) -> Result<Timed, WholeError> {
+    let interrupted = || {
+        if stop() {
+            Err(WholeError::Interrupted)
+        } else {
+            Ok(())
+        }
+    };
     for _ in 0..budget.warmup_runs {
+        interrupted()?;
         prepared.run()?;
     }
     let started = Instant::now();
@@ -115,6 +132,7 @@ pub fn time(prepared: &mut Prepared, budget: Budget, threads: usize) -> Result<T
     while samples.len() < budget.max_runs.max(1)
         && (samples.len() < budget.min_runs.max(1) || started.elapsed() < budget.time)
     {
+        interrupted()?;
         let t = Instant::now();
         prepared.run()?;
         samples.push(t.elapsed().as_secs_f64());

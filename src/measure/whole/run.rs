@@ -52,6 +52,7 @@ pub fn run_whole(
     threads: usize,
     budget: Budget,
     check: bool,
+    stop: &dyn Fn() -> bool,
 ) -> Result<WholeRun, WholeError> {
     let mut mine = Prepared::new(block, &summary.block, threads)?;
     let mut other = match &summary.counterpart {
@@ -65,9 +66,9 @@ pub fn run_whole(
     };
     let (mut a, mut b): (Vec<Timed>, Vec<Timed>) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        a.push(time(&mut mine, round, threads)?);
+        a.push(time(&mut mine, round, threads, stop)?);
         if let Ok(other) = other.as_mut() {
-            b.push(time(other, round, threads)?);
+            b.push(time(other, round, threads, stop)?);
         }
     }
     let side = |p: &mut Prepared,

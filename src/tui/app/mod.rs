@@ -61,6 +61,17 @@ pub struct App {
     pub theme: Theme,
     /// Set when the user chose "save first" on quitting: a successful save then quits.
     pub quit_after_save: bool,
+    /// What the throughput pane shows: the 1×1 layers, or the whole block per layer.
+    pub measured_view: MeasuredView,
+}
+
+/// The throughput pane's two views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeasuredView {
+    /// Each 1×1 layer's GFLOP/s.
+    Pointwise,
+    /// The whole block and its counterpart, and each layer's share of the block's time.
+    Whole,
 }
 
 impl App {
@@ -84,6 +95,7 @@ impl App {
             spinner: 0,
             theme,
             quit_after_save: false,
+            measured_view: MeasuredView::Pointwise,
         };
         app.refresh_derived();
         app
@@ -195,9 +207,17 @@ impl App {
         self.measurements.record(event, wanted);
     }
 
-    /// The job that measures the 1×1 layers shown that are not measured yet, if any.
+    /// The job that measures the 1×1 layers shown that are not measured yet, and runs the
+    /// block whole if it has changed since it last ran, if there is anything to do.
     pub fn plan_measurement(&mut self) -> Option<Job> {
-        self.measurements.plan(&self.pointwise)
+        let whole = match self.analysed.summary() {
+            Some(summary) => self
+                .measurements
+                .whole
+                .wanted(self.document.block(), summary),
+            None => None,
+        };
+        self.measurements.plan_with(&self.pointwise, whole)
     }
 
     pub fn inform(&mut self, text: impl Into<String>) {

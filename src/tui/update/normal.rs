@@ -1,7 +1,7 @@
 //! What actions mean in the Normal mode, where the structure and throughput panes have the keys.
 
 use crate::tui::action::{Action, Command};
-use crate::tui::app::{App, Mode, Pane, PromptPurpose};
+use crate::tui::app::{App, MeasuredView, Mode, Pane, PromptPurpose};
 use crate::tui::input::{EditForm, default_choice};
 
 use super::document::{measure, redo, undo};
@@ -66,6 +66,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             app.measurements.forget_results();
             app.inform(REMEASURING);
             return measure(app);
+        }
+        Action::ToggleMeasuredView => {
+            app.measured_view = match app.measured_view {
+                MeasuredView::Pointwise => MeasuredView::Whole,
+                MeasuredView::Whole => MeasuredView::Pointwise,
+            };
         }
         Action::ShowHelp => app.mode = Mode::Help { scroll: 0 },
         Action::Quit if app.is_modified() => app.mode = Mode::ConfirmQuit,

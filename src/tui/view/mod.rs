@@ -7,6 +7,7 @@ pub mod popup;
 pub mod status;
 pub mod structure;
 pub mod throughput;
+pub mod whole;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

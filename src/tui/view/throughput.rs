@@ -1,6 +1,8 @@
 //! The throughput pane: the engine's SIMD path, threads and measured peak; for each 1×1 layer
 //! its measured GFLOP/s, time per run, share of the peak and a small history; and a sparkline of
-//! every measurement as they come in. A spinner turns while a measurement runs.
+//! the selected layer's measurements this session. A spinner turns while a measurement runs.
+//! Its second line is the whole block's measured time; `m` swaps the 1×1 table for the whole
+//! block's per-layer view (`view::whole`).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,7 +13,9 @@ use ratatui::widgets::{
 };
 
 use crate::measure::{PeakState, Status};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::{App, MeasuredView, Pane};
+
+use super::whole;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -71,20 +75,33 @@ fn mini_sparkline(values: &[f64], width: usize) -> String {
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let focused = app.cursor.focus == Pane::Throughput;
+    let title = match app.measured_view {
+        MeasuredView::Pointwise => " Throughput · 1×1 convs ",
+        MeasuredView::Whole => " Measured · whole block, per layer ",
+    };
     let block = Block::bordered()
-        .title(Line::from(" Throughput · 1×1 convs ").style(theme.header()))
+        .title(Line::from(title).style(theme.header()))
         .border_style(theme.border(focused));
     let inner = block.inner(area);
     block.render(area, buf);
-    let spark_height = if inner.height >= 10 { 3 } else { 0 };
-    let [engine, table_area, spark_area] = Layout::vertical([
+    let spark_height = if inner.height >= 11 && app.measured_view == MeasuredView::Pointwise {
+        3
+    } else {
+        0
+    };
+    let [engine, whole_line, table_area, spark_area] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(spark_height),
     ])
     .areas(inner);
     Paragraph::new(engine_line(app, engine.width)).render(engine, buf);
-    render_table(app, table_area, buf);
+    Paragraph::new(whole::summary_line(app)).render(whole_line, buf);
+    match app.measured_view {
+        MeasuredView::Pointwise => render_table(app, table_area, buf),
+        MeasuredView::Whole => whole::render_layers(app, table_area, buf),
+    }
     if spark_height > 0 {
         render_sparkline(app, spark_area, buf);
     }
@@ -196,7 +213,7 @@ fn share(app: &App, m: &crate::measure::Measurement, peak: Option<f64>) -> Strin
 }
 
 /// `text` in at most `width` columns: whole when it fits, else its start and end around "…".
-fn fit_middle(text: &str, width: usize) -> String {
+pub fn fit_middle(text: &str, width: usize) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= width {
         return text.to_string();
@@ -234,24 +251,29 @@ fn format_seconds(seconds: f64) -> String {
     }
 }
 
+/// The history of the selected 1×1 layer's shape: every measurement of it this session.
 fn render_sparkline(app: &App, area: Rect, buf: &mut Buffer) {
-    let data: Vec<u64> = app
-        .measurements
-        .recent
+    let selected = app.pointwise().get(app.cursor.throughput_selected);
+    let history = selected.map_or(&[][..], |layer| app.measurements.history(layer));
+    let data: Vec<u64> = history
         .iter()
         .map(|g| (g * 10.0).round().max(0.0) as u64)
         .collect();
     let [label, spark] =
         Layout::horizontal([Constraint::Length(12), Constraint::Fill(1)]).areas(area);
-    let last = app
-        .measurements
-        .recent
+    let last = history
         .last()
         .map_or_else(|| "—".into(), |g| format!("{g:.1}"));
+    let name = selected
+        .and_then(|layer| layer.name.clone())
+        .unwrap_or_else(|| "GFLOP/s".into());
     Paragraph::new(vec![
-        Line::from("GFLOP/s").style(app.theme.header()),
+        Line::from(fit_middle(&name, 11)).style(app.theme.header()),
         Line::from(format!("last {last}")),
-        Line::from(format!("{} runs", app.measurements.recent.len())),
+        Line::from(match history.len() {
+            1 => "1 run".to_string(),
+            n => format!("{n} runs"),
+        }),
     ])
     .render(label, buf);
     let start = data.len().saturating_sub(usize::from(spark.width));
