@@ -53,6 +53,13 @@ fn split(len: usize, unit: usize, parts: usize) -> Vec<Range<usize>> {
 /// The chunks for `threads` threads on an `m × n` output (the caller
 /// has already decided the problem is big enough to share).
 pub(crate) fn plan(m: usize, n: usize, threads: usize) -> Vec<Part> {
+    plan_split(m, n, threads, m > n)
+}
+
+/// [`plan`] with the split chosen by the caller: `by_rows` splits output channels (each part
+/// reads all of the input), otherwise pixels (each part reads all of the weights). A
+/// convolution's weights can outweigh its input many times over, which `m > n` cannot see.
+pub(crate) fn plan_split(m: usize, n: usize, threads: usize, by_rows: bool) -> Vec<Part> {
     let wanted = CHUNKS_PER_THREAD * threads;
     let row_units = m.div_ceil(MR);
     let col_units = n / LANES; // the narrow tail rides with the last pixel chunk
@@ -62,7 +69,13 @@ pub(crate) fn plan(m: usize, n: usize, threads: usize) -> Vec<Part> {
             cols: 0..n,
         }];
     }
-    let by_rows = col_units < 2 || (row_units >= 2 && m > n);
+    let by_rows = if row_units < 2 {
+        false
+    } else if col_units < 2 {
+        true
+    } else {
+        by_rows
+    };
     if by_rows {
         split(m, MR, wanted)
             .into_iter()

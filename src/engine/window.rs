@@ -113,10 +113,15 @@ impl Geometry {
                     out[lead + copied..].fill(fill);
                     continue;
                 }
-                for (col, o) in out.iter_mut().enumerate() {
-                    let x = (col * sw + b).checked_sub(pw).filter(|&x| x < w);
-                    *o = x.map_or(fill, |x| line[x]);
+                // Columns whose input column `col·sw + b − pw` is inside the row.
+                let lo = pw.saturating_sub(b).div_ceil(sw).min(out.len());
+                let hi = (w + pw).saturating_sub(b).div_ceil(sw).clamp(lo, out.len());
+                out[..lo].fill(fill);
+                let first = lo * sw + b - pw;
+                for (o, x) in out[lo..hi].iter_mut().zip(line[first..].chunks(sw)) {
+                    *o = x[0];
                 }
+                out[hi..].fill(fill);
             }
         }
     }

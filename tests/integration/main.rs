@@ -4,3 +4,4 @@ mod cli;
 mod fixtures;
 mod presets;
 mod properties;
+mod whole;

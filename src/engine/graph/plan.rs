@@ -333,9 +333,12 @@ fn compile(
                 }
                 let kc = conv::k_block(blocking, taps, k);
                 let shifts = geo.shifts();
+                // Split the operand read least: every part of a pixel split reads all of the
+                // group's weights, every part of a channel split all of its input planes.
+                let by_rows = m * k * taps > k * geo.plane;
                 let parts = (0..g)
                     .flat_map(|group| {
-                        parallel::plan(m, geo.n_wide, threads)
+                        parallel::plan_split(m, geo.n_wide, threads, by_rows)
                             .into_iter()
                             .map(move |part| (group, part))
                     })

@@ -15,7 +15,9 @@ use crate::model::{
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LowerError {
     #[error(
-        "{layer}: its weights and activations need {bytes} bytes, over the {budget}-byte budget for running a block"
+        "{layer}: running the block up to here needs {:.1} GiB of weights and activations ({bytes} bytes), over the {:.0} GiB budget",
+        *bytes as f64 / GIB,
+        *budget as f64 / GIB
     )]
     TooLarge {
         layer: String,
@@ -25,6 +27,8 @@ pub enum LowerError {
     #[error("{layer}: {detail}")]
     Graph { layer: String, detail: String },
 }
+
+const GIB: f64 = (1u64 << 30) as f64;
 
 /// A graph and what its tags mean.
 pub struct Lowered {

@@ -73,7 +73,9 @@ fn plan_error(lowered: &Lowered, e: PlanError) -> WholeError {
                 .get(tag)
                 .map_or_else(|| "the block".into(), layer_name),
             detail: format!(
-                "running the block needs {bytes} bytes (weights, activations and scratch), over the {budget}-byte budget; this layer's output is the largest"
+                "running the block needs {:.1} GiB ({bytes} bytes of weights, activations and scratch), over the {:.0} GiB budget; this layer's output is the largest",
+                bytes as f64 / (1u64 << 30) as f64,
+                budget as f64 / (1u64 << 30) as f64
             ),
         },
         other => WholeError::Plan {
