@@ -117,9 +117,11 @@ impl Geometry {
                 let lo = pw.saturating_sub(b).div_ceil(sw).min(out.len());
                 let hi = (w + pw).saturating_sub(b).div_ceil(sw).clamp(lo, out.len());
                 out[..lo].fill(fill);
-                let first = lo * sw + b - pw;
-                for (o, x) in out[lo..hi].iter_mut().zip(line[first..].chunks(sw)) {
-                    *o = x[0];
+                if hi > lo {
+                    let first = lo * sw + b - pw;
+                    for (o, x) in out[lo..hi].iter_mut().zip(line[first..].chunks(sw)) {
+                        *o = x[0];
+                    }
                 }
                 out[hi..].fill(fill);
             }

@@ -4,6 +4,7 @@
 //! the reference: the outputs agree, and the engine runs exactly the counted MACs.
 
 use convtui::analysis::{Analysis, Summary};
+use convtui::engine::graph::ConvPath;
 use convtui::measure::whole::{Prepared, TOLERANCE, expected, verify_against};
 use convtui::model::{
     Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Node, Pair, Pool, PoolKind,
@@ -166,8 +167,12 @@ fn ungroup(chain: &mut Chain) {
 
 fn check(block: &Block, analysis: &Analysis, what: &str) -> Result<(), TestCaseError> {
     let mut want = None;
-    for threads in [1, 2] {
-        let mut prepared = Prepared::new(block, analysis, threads)
+    for (threads, path) in [
+        (1, ConvPath::Auto),
+        (2, ConvPath::Implicit),
+        (2, ConvPath::Im2col),
+    ] {
+        let mut prepared = Prepared::with_path(block, analysis, threads, path)
             .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
         prop_assert_eq!(prepared.lowered.macs, analysis.totals.macs);
         let want = want.get_or_insert_with(|| expected(&mut prepared).expect("reference runs"));

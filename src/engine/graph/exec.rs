@@ -107,6 +107,37 @@ impl Plan {
                     &wide[c * geo.n_wide..(c + 1) * geo.n_wide]
                 });
             }
+            Run::Im2col {
+                geo,
+                shape,
+                shifts,
+                weights,
+                bias,
+            } => {
+                let planes = Shared(self.planes.as_mut_ptr());
+                fill(pool, threads, geo, input, 0.0, planes);
+                let pixels = geo.ho * geo.wo;
+                let taps = shifts.len();
+                let cols = Shared(self.wide.as_mut_ptr());
+                let planes = &self.planes;
+                // Row (ci, tap) of the columns: the tap's shifted plane, compacted.
+                for_each(pool, threads, geo.input.c, &|ci, _| {
+                    for (t, &shift) in shifts.iter().enumerate() {
+                        let from = &planes[ci * geo.plane + shift..];
+                        // SAFETY: row (ci, t) of the columns is this call's alone, and the
+                        // plan made room for C_in·taps rows of H·W.
+                        let row = unsafe { cols.part((ci * taps + t) * pixels, pixels) };
+                        geo.compact(from, Finish::default(), row);
+                    }
+                });
+                let cols = &self.wide[..shape.c_in * pixels];
+                let epilogue = Epilogue {
+                    bias: bias.as_deref(),
+                    add,
+                    relu,
+                };
+                self.engine.run(*shape, weights, cols, epilogue, out)?;
+            }
             Run::Depthwise {
                 geo,
                 multiplier,

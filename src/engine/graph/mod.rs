@@ -16,7 +16,7 @@ mod plan;
 pub mod reference;
 
 pub use dims::{Dims, Window};
-pub use plan::{MEMORY_BUDGET_BYTES, Plan, PlanError, StepTime};
+pub use plan::{ConvPath, MEMORY_BUDGET_BYTES, Plan, PlanError, StepTime};
 
 /// A value of the graph: the index of the node that produces it.
 pub type Value = usize;

@@ -8,7 +8,7 @@ mod run;
 use std::time::Instant;
 
 use crate::analysis::{Analysis, Row};
-use crate::engine::graph::{Plan, PlanError, reference};
+use crate::engine::graph::{ConvPath, Plan, PlanError, reference};
 use crate::engine::noise;
 use crate::model::Block;
 
@@ -44,8 +44,19 @@ pub struct Prepared {
 impl Prepared {
     /// Lowers and plans `block` as `analysis` analysed it, on `threads` threads.
     pub fn new(block: &Block, analysis: &Analysis, threads: usize) -> Result<Prepared, WholeError> {
+        Prepared::with_path(block, analysis, threads, ConvPath::Auto)
+    }
+
+    /// The same, with the convolutions run as `path` says.
+    pub fn with_path(
+        block: &Block,
+        analysis: &Analysis,
+        threads: usize,
+        path: ConvPath,
+    ) -> Result<Prepared, WholeError> {
         let lowered = lower(block, analysis, SEED)?;
-        let plan = Plan::build(&lowered.graph, threads).map_err(|e| plan_error(&lowered, e))?;
+        let plan =
+            Plan::build_with(&lowered.graph, threads, path).map_err(|e| plan_error(&lowered, e))?;
         let mut prepared = Prepared { lowered, plan };
         let input = noise(prepared.plan.input_mut().len(), SEED + 1);
         prepared.plan.input_mut().copy_from_slice(&input);
