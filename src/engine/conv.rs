@@ -22,8 +22,12 @@ use super::simd::{LANES, MR, NR};
 /// the size the pointwise nest was tuned for. (Sizing it instead so that a K block's input rows
 /// stay in L1 — 24 channels rather than 56 on a 3×3 — measured no different on Zen 4, within
 /// the ±5% this machine's runs spread; nor did nc or mc from 64 to 2016.)
+///
+/// The K blocks are balanced: 64 channels in blocks of at most 56 are two of 32, not 56 and a
+/// stub of 8 whose partial sums cost a store and a reload of the output for little work.
 pub(crate) fn k_block(b: Blocking, taps: usize, k: usize) -> usize {
-    (b.kc / taps).clamp(8, k.max(8))
+    let most = (b.kc / taps).clamp(8, k.max(8));
+    k.div_ceil(k.div_ceil(most).max(1)).max(1)
 }
 
 /// The taps of a K block of `kc` channels in the packed weights: tap `t`'s weights start

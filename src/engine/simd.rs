@@ -92,7 +92,8 @@ pub(crate) trait Vector:
     fn splat(x: f32) -> Self;
     /// `self · a + b`, one rounding with FMA.
     fn mul_add(self, a: Self, b: Self) -> Self;
-    /// Lane-wise maximum (the ReLU).
+    /// Lane-wise maximum, one instruction (the ReLU, max pooling): `other` where either is
+    /// NaN, so `x.max(0)` is 0 for a NaN `x`, as `f32::max` gives.
     fn max(self, other: Self) -> Self;
     /// Loads `LANES` floats from `p` (no alignment needed).
     ///
@@ -121,7 +122,7 @@ macro_rules! vector {
             }
             #[inline(always)]
             fn max(self, other: Self) -> Self {
-                <$t>::max(self, other)
+                <$t>::fast_max(self, other)
             }
             #[inline(always)]
             unsafe fn load(p: *const f32) -> Self {

@@ -11,6 +11,10 @@ use super::whole::WholeRun;
 /// 100 GFLOP/s, a few runs each. Larger blocks are `convtui bench --whole`'s.
 pub const INTERACTIVE_MAX_MACS: u64 = 2_000_000_000;
 
+/// The most memory (f32 weights and every layer's output, as counted) either side may need to
+/// be run between keystrokes: an editor should not take gigabytes behind the user's back.
+pub const INTERACTIVE_MAX_BYTES: u64 = 512 << 20;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum WholeStatus {
     /// Nothing asked yet (no block has fitted).
@@ -54,12 +58,31 @@ impl WholeState {
             return None;
         }
         self.block = Some(block.clone());
-        let counterpart = summary.counterpart.as_ref().map_or(0, |c| c.totals.macs);
-        let macs = summary.block.totals.macs.max(counterpart);
-        if macs > INTERACTIVE_MAX_MACS {
+        let sides = [Some(&summary.block), summary.counterpart.as_ref().ok()];
+        let most = |f: fn(&crate::analysis::Totals) -> u64| {
+            sides
+                .iter()
+                .flatten()
+                .map(|a| f(&a.totals))
+                .max()
+                .unwrap_or(0)
+        };
+        let macs = most(|t| t.macs);
+        let bytes = most(|t| {
+            t.params()
+                .saturating_mul(4)
+                .saturating_add(t.activation_bytes())
+        });
+        let too_much = if macs > INTERACTIVE_MAX_MACS {
+            Some(format!("{:.1} GMACs is", macs as f64 / 1e9))
+        } else if bytes > INTERACTIVE_MAX_BYTES {
+            Some(format!("{:.1} GiB is", bytes as f64 / (1u64 << 30) as f64))
+        } else {
+            None
+        };
+        if let Some(what) = too_much {
             self.status = WholeStatus::Skipped(format!(
-                "{:.1} GMACs is too much to time between keystrokes: `convtui bench --whole` times it",
-                macs as f64 / 1e9
+                "{what} too much to run between keystrokes: `convtui bench --whole` runs it"
             ));
             return None;
         }

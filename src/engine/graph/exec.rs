@@ -49,6 +49,20 @@ impl Plan {
             )
         };
         let relu = step.relu;
+        // A GEMM on the pointwise engine with this step's store: bias, the addend, the ReLU.
+        let gemm = |engine: &crate::engine::Engine,
+                    shape,
+                    weights: &[f32],
+                    bias: &Option<Vec<f32>>,
+                    x: &[f32],
+                    out: &mut [f32]| {
+            let epilogue = Epilogue {
+                bias: bias.as_deref(),
+                add,
+                relu,
+            };
+            engine.run(shape, weights, x, epilogue, out)
+        };
         let pool = self.engine.pool.as_deref();
         let threads = self.engine.threads;
         match &step.run {
@@ -56,14 +70,7 @@ impl Plan {
                 shape,
                 weights,
                 bias,
-            } => {
-                let epilogue = Epilogue {
-                    bias: bias.as_deref(),
-                    add,
-                    relu,
-                };
-                self.engine.run(*shape, weights, input, epilogue, out)?;
-            }
+            } => gemm(&self.engine, *shape, weights, bias, input, out)?,
             Run::Conv {
                 geo,
                 m,
@@ -131,12 +138,7 @@ impl Plan {
                     }
                 });
                 let cols = &self.wide[..shape.c_in * pixels];
-                let epilogue = Epilogue {
-                    bias: bias.as_deref(),
-                    add,
-                    relu,
-                };
-                self.engine.run(*shape, weights, cols, epilogue, out)?;
+                gemm(&self.engine, *shape, weights, bias, cols, out)?;
             }
             Run::Depthwise {
                 geo,

@@ -423,28 +423,22 @@ fn compile(
             let o = node.dims;
             let win = spec.window;
             let geo = Geometry::new(i, win, (o.h, o.w));
+            // 1 / the window's size clipped to the padded input, per output pixel.
+            let clipped = |o: usize, axis: usize, size: usize| {
+                let pick = |p: (usize, usize)| if axis == 0 { p.0 } else { p.1 };
+                super::reference::clipped(
+                    o,
+                    pick(win.stride),
+                    pick(win.kernel),
+                    pick(win.padding),
+                    size,
+                )
+            };
             let recip = (spec.kind == PoolKind::Avg).then(|| {
-                let mut r = Vec::with_capacity(o.pixels());
-                for oy in 0..o.h {
-                    let rows = super::reference::clipped(
-                        oy,
-                        win.stride.0,
-                        win.kernel.0,
-                        win.padding.0,
-                        i.h,
-                    );
-                    for ox in 0..o.w {
-                        let cols = super::reference::clipped(
-                            ox,
-                            win.stride.1,
-                            win.kernel.1,
-                            win.padding.1,
-                            i.w,
-                        );
-                        r.push(1.0 / (rows * cols) as f32);
-                    }
-                }
-                r
+                (0..o.h)
+                    .flat_map(|oy| (0..o.w).map(move |ox| (oy, ox)))
+                    .map(|(oy, ox)| 1.0 / (clipped(oy, 0, i.h) * clipped(ox, 1, i.w)) as f32)
+                    .collect()
             });
             Run::Pool {
                 shifts: geo.shifts(),

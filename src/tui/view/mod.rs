@@ -6,6 +6,7 @@ pub mod help;
 pub mod popup;
 pub mod status;
 pub mod structure;
+pub mod text;
 pub mod throughput;
 pub mod whole;
 

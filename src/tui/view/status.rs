@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::tui::app::{App, Level};
 use crate::tui::keys;
 
-use super::throughput::spinner;
+use super::text::spinner;
 
 pub fn render_message(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;

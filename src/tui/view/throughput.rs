@@ -15,13 +15,8 @@ use ratatui::widgets::{
 use crate::measure::{PeakState, Status};
 use crate::tui::app::{App, MeasuredView, Pane};
 
+use super::text::{fit_middle, spinner};
 use super::whole;
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-pub fn spinner(app: &App) -> &'static str {
-    SPINNER[app.spinner % SPINNER.len()]
-}
 
 /// The engine's path, threads and measured peak; where the line would not fit, the path is
 /// left to the status bar, which always shows it, so the peak stays visible.
@@ -212,23 +207,6 @@ fn share(app: &App, m: &crate::measure::Measurement, peak: Option<f64>) -> Strin
     }
 }
 
-/// `text` in at most `width` columns: whole when it fits, else its start and end around "…".
-pub fn fit_middle(text: &str, width: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= width {
-        return text.to_string();
-    }
-    if width < 3 {
-        return chars[..width].iter().collect();
-    }
-    let tail = (width - 1) / 2;
-    let head = width - 1 - tail;
-    let mut fitted: String = chars[..head].iter().collect();
-    fitted.push('…');
-    fitted.extend(&chars[chars.len() - tail..]);
-    fitted
-}
-
 /// How far the runs spread around the median: half the p10–p90 range of GFLOP/s, as a share of
 /// the median ("±3%").
 fn spread(m: &crate::measure::Measurement) -> String {
@@ -281,19 +259,4 @@ fn render_sparkline(app: &App, area: Rect, buf: &mut Buffer) {
         .data(&data[start..])
         .style(app.theme.pointwise())
         .render(spark, buf);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_cut_in_the_middle_so_their_ends_still_differ() {
-        assert_eq!(fit_middle("res2b_branch2a", 20), "res2b_branch2a");
-        assert_eq!(fit_middle("res2b_branch2a", 12), "res2b_…nch2a");
-        assert_eq!(fit_middle("res2b_branch2c", 12), "res2b_…nch2c");
-        assert_eq!(fit_middle("3x3 reduce", 8), "3x3 …uce");
-        assert_eq!(fit_middle("abc", 2), "ab");
-        assert_eq!(fit_middle("abc", 0), "");
-    }
 }

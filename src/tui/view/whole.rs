@@ -12,7 +12,7 @@ use crate::measure::WholeStatus;
 use crate::measure::whole::{WholeRun, layer_name};
 use crate::tui::app::App;
 
-use super::throughput::spinner;
+use super::text::{fit_middle, spinner};
 
 fn ms(seconds: f64) -> String {
     if seconds >= 0.1 {
@@ -95,7 +95,7 @@ pub fn render_layers(app: &App, area: Rect, buf: &mut Buffer) {
         let share = if total > 0.0 { l.seconds / total } else { 0.0 };
         let filled = (share * bar_width as f64).round() as usize;
         Row::new([
-            Cell::from(super::throughput::fit_middle(&name, name_width)),
+            Cell::from(fit_middle(&name, name_width)),
             Cell::from(ms(l.seconds)),
             Cell::from(format!("{:>3.0}%", 100.0 * share)),
             Cell::from(Line::from(vec![
