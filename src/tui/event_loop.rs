@@ -17,7 +17,7 @@ use crate::measure::{EngineEvent, Worker};
 use super::action::{Action, Command};
 use super::app::App;
 use super::export::export_json;
-use super::keys::action_for;
+use super::keys::action_for_app;
 use super::update::{start, update};
 
 /// Everything the loop can receive: from the terminal, and from the engine worker.
@@ -80,7 +80,7 @@ fn resized(width: u16, height: u16) -> Action {
 /// Handles one event; `true` when the app should quit.
 pub fn handle(app: &mut App, event: Event, worker: &Worker) -> bool {
     let action = match event {
-        Event::Key(key) => action_for(&app.mode, &key),
+        Event::Key(key) => action_for_app(app, &key),
         Event::Resized { width, height } => Some(resized(width, height)),
         Event::Engine(report) => Some(Action::EngineReported(report)),
     };

@@ -164,6 +164,19 @@ fn too_small_says_so_at_30x8_and_survives_1x1() {
     press(&mut app, key(KeyCode::Char('?')));
     screen(&mut app, 10, 3);
     assert!(screen(&mut app, 120, 40).contains("Keys"));
+    // While too small, keys that would act on what cannot be seen do nothing; Esc and q work.
+    screen(&mut app, 30, 8);
+    press(&mut app, key(KeyCode::Esc));
+    let channels = crate::support::output_channels(&app);
+    for c in ['j', 'j', '+', 'd', 'a'] {
+        press(&mut app, key(KeyCode::Char(c)));
+    }
+    assert_eq!(crate::support::output_channels(&app), channels);
+    assert!(!app.is_modified());
+    assert!(
+        !screen(&mut app, 120, 40).contains("Keys"),
+        "Esc closed the help"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use convtui::preset;
 use convtui::tui::Origin;
 use convtui::tui::action::{Action, Command};
 use convtui::tui::app::App;
-use convtui::tui::keys::action_for;
+use convtui::tui::keys::action_for_app;
 use convtui::tui::theme::Theme;
 use convtui::tui::update::update;
 use ratatui::Terminal;
@@ -43,7 +43,7 @@ pub fn ctrl(c: char) -> KeyEvent {
 
 /// Presses a key as the event loop would: through the key map, then `update`.
 pub fn press(app: &mut App, event: KeyEvent) -> Vec<Command> {
-    match action_for(&app.mode, &event) {
+    match action_for_app(app, &event) {
         Some(action) => update(app, action),
         None => Vec::new(),
     }

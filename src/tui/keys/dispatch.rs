@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Mode};
+use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
 
 use super::binding::Binding;
 use super::tables::{CONFIRM_QUIT, FORM, HELP, NORMAL, PICKER, PROMPT, SECTIONS};
@@ -43,6 +44,21 @@ pub fn action_for(mode: &Mode, event: &KeyEvent) -> Option<Action> {
         KeyCode::Char(c) if plain && takes_text(mode) => Some(Action::Type(c)),
         _ => None,
     }
+}
+
+/// The action a key asks of `app`: [`action_for`] its mode, except that below the smallest
+/// layout, where only the "Enlarge the terminal" note is on screen, a key would act on a block
+/// the user cannot see; there only the ways out the note names work (quit and its answer,
+/// closing a dialog).
+pub fn action_for_app(app: &App, event: &KeyEvent) -> Option<Action> {
+    let action = action_for(&app.mode, event)?;
+    let (width, height) = app.size;
+    let too_small = width < MIN_WIDTH || height < MIN_HEIGHT;
+    let way_out = matches!(
+        action,
+        Action::Quit | Action::QuitWithoutSaving | Action::Cancel
+    );
+    (!too_small || way_out).then_some(action)
 }
 
 /// "j ↓" style label of a binding's keys.

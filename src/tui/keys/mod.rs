@@ -6,5 +6,5 @@ mod dispatch;
 pub mod tables;
 
 pub use binding::{Binding, Key};
-pub use dispatch::{action_for, help_line_count, hints, keys_label, table};
+pub use dispatch::{action_for, action_for_app, help_line_count, hints, keys_label, table};
 pub use tables::SECTIONS;
