@@ -105,6 +105,22 @@ pub fn load(path: &Path) -> Result<Block, PresetError> {
         file: file.clone(),
         error,
     };
+    // Only a regular file: opening a FIFO would block until something writes to it (the TUI
+    // froze on one), and a directory or a device is no block file either.
+    let kind = std::fs::metadata(path).map_err(read_error)?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if is_fifo(&kind) {
+            "a FIFO (named pipe)"
+        } else {
+            "not a regular file"
+        };
+        return Err(read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{what}; a block file is a regular JSON file"),
+        )));
+    }
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
@@ -122,6 +138,16 @@ pub fn load(path: &Path) -> Result<Block, PresetError> {
         ))
     })?;
     parse(&text, &file)
+}
+
+#[cfg(unix)]
+fn is_fifo(kind: &std::fs::FileType) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(kind)
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::FileType) -> bool {
+    false
 }
 
 /// The block as pretty-printed JSON in the block format, ending with a newline.

@@ -172,6 +172,29 @@ fn missing_file_and_unknown_preset_are_clear() {
     assert!(stderr(&out).contains("no preset named \"alexnet\""));
 }
 
+/// A FIFO would block a reader until something writes to it, and a directory is no file: both
+/// are refused at once, in one line, instead of hanging.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_directory_is_refused_at_once() {
+    let dir = std::env::temp_dir().join(format!("convtui-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("block.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let started = std::time::Instant::now();
+        let out = convtui(&["summary", fifo.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(err.contains("FIFO") && err.lines().count() == 1, "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+    let out = convtui(&["summary", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("a directory"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn help_and_version_work() {
     let out = convtui(&["--help"]);
@@ -310,7 +333,21 @@ fn a_reader_that_goes_away_is_not_an_error() {
 
 #[test]
 fn endless_files_are_refused_without_reading_them_all() {
+    // A device is no block file, however much it would give.
     let out = convtui(&["summary", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    // A regular file past the limit (sparse: nothing is written) is refused by its size.
+    let big = std::env::temp_dir().join(format!("convtui-big-{}.json", std::process::id()));
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(17 << 20))
+        .unwrap();
+    let out = convtui(&["summary", big.to_str().unwrap()]);
+    std::fs::remove_file(&big).unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("the most a block file may be"),
