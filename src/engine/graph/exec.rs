@@ -5,7 +5,8 @@
 use core::slice;
 
 use super::PoolKind;
-use super::plan::{Compiled, Plan, Run};
+use super::compile::Run;
+use super::plan::{Compiled, Plan};
 use crate::engine::conv::{self, ConvGemm};
 use crate::engine::parallel::for_each;
 use crate::engine::simd::MR;

@@ -8,6 +8,7 @@
 //! into the store of the layer that produces them, concatenated branches written into their
 //! channel slice of one buffer) and runs it with no allocation.
 
+mod compile;
 mod dims;
 mod exec;
 mod fuse;
@@ -15,8 +16,9 @@ mod memory;
 mod plan;
 pub mod reference;
 
+pub use compile::ConvPath;
 pub use dims::{Dims, Window};
-pub use plan::{ConvPath, MEMORY_BUDGET_BYTES, Plan, PlanError, StepTime};
+pub use plan::{MEMORY_BUDGET_BYTES, Plan, PlanError, StepTime};
 
 /// A value of the graph: the index of the node that produces it.
 pub type Value = usize;

@@ -1,35 +1,16 @@
 //! A graph compiled once (per edit) into steps over one arena of buffers, then run any number
 //! of times with no allocation.
 
-use super::fuse::{self, Work};
+use super::compile::{ConvPath, Run, compile};
+use super::fuse;
 use super::memory;
-use super::{Graph, GraphError, Op, PoolKind, Value};
-use crate::engine::blocking::Blocking;
-use crate::engine::conv;
-use crate::engine::kernel::Tap;
-use crate::engine::parallel::{self, Part};
-use crate::engine::window::Geometry;
-use crate::engine::{Engine, EngineError, PointwiseShape};
+use super::{Graph, GraphError, Value};
+use crate::engine::{Engine, EngineError};
 
 /// The most a plan may hold — weights, activations at their peak, scratch — before it is
 /// refused: far above any published block at batch 1 (GoogLeNet whole needs ~60 MiB), far below
 /// what would make the machine swap.
 pub const MEMORY_BUDGET_BYTES: usize = 4 << 30;
-
-/// The largest im2col buffer a convolution may use (about an L2's worth of rows is the point).
-const IM2COL_MAX_BYTES: usize = 8 << 20;
-
-/// How a k×k convolution (not depthwise) is run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ConvPath {
-    /// Im2col on small images, implicit GEMM elsewhere (see `Run::Im2col`).
-    #[default]
-    Auto,
-    /// Implicit GEMM over the phase planes, always (for tests and tuning).
-    Implicit,
-    /// Im2col wherever the group count is 1 (for tests and tuning).
-    Im2col,
-}
 
 /// Why a graph could not be planned.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,71 +35,6 @@ pub enum PlanError {
 pub struct StepTime {
     pub tag: usize,
     pub seconds: f64,
-}
-
-/// What a compiled step runs.
-#[derive(Debug)]
-pub(super) enum Run {
-    /// A 1×1 stride-1 convolution or a fully connected layer, on the pointwise engine.
-    Pointwise {
-        shape: PointwiseShape,
-        weights: Vec<f32>,
-        bias: Option<Vec<f32>>,
-    },
-    /// Implicit GEMM over phase planes, per group; weights packed by `conv::pack_weights`.
-    Conv {
-        geo: Geometry,
-        groups: usize,
-        m: usize,
-        k: usize,
-        /// Channels per K block, and the tap tables of a whole block and the last.
-        kc: usize,
-        taps: Vec<Tap>,
-        last_taps: Vec<Tap>,
-        weights: Vec<f32>,
-        bias: Option<Vec<f32>>,
-        /// Each group's output split among the threads, made once.
-        parts: Vec<(usize, Part)>,
-    },
-    /// Small images, where the wide layout's extra columns would be a tenth of the work or
-    /// more: every tap's shifted input copied into rows (im2col, `C_in·taps × H·W`), then one
-    /// pointwise GEMM with the weights as they are (`[C_out][C_in·taps]`) straight into the
-    /// output.
-    Im2col {
-        geo: Geometry,
-        shape: PointwiseShape,
-        shifts: Vec<usize>,
-        weights: Vec<f32>,
-        bias: Option<Vec<f32>>,
-    },
-    /// One input channel per group: `multiplier` output channels each, weights `[C_out][tap]`.
-    Depthwise {
-        geo: Geometry,
-        multiplier: usize,
-        shifts: Vec<usize>,
-        weights: Vec<f32>,
-        bias: Vec<f32>,
-    },
-    Pool {
-        geo: Geometry,
-        kind: PoolKind,
-        shifts: Vec<usize>,
-        /// Average pooling's `1 / divisor` per output pixel.
-        recip: Option<Vec<f32>>,
-    },
-    GlobalAvgPool {
-        pixels: usize,
-    },
-    Affine {
-        pixels: usize,
-        scale: Vec<f32>,
-        shift: Vec<f32>,
-    },
-    Relu,
-    Add {
-        b: usize,
-    },
-    Copy,
 }
 
 /// A step with its operands' places in the arena.
@@ -293,170 +209,5 @@ impl Plan {
             }
         }
         Ok(())
-    }
-}
-
-/// Scales a filter's weights and bias by a folded batch norm: `w·s`, `b·s + t`.
-fn fold(
-    weights: &[f32],
-    bias: Option<&[f32]>,
-    folded: Option<&(Vec<f32>, Vec<f32>)>,
-    outs: usize,
-) -> (Vec<f32>, Option<Vec<f32>>) {
-    let Some((scale, shift)) = folded else {
-        return (weights.to_vec(), bias.map(<[f32]>::to_vec));
-    };
-    let per = weights.len() / outs;
-    let w = weights
-        .iter()
-        .enumerate()
-        .map(|(i, w)| w * scale[i / per])
-        .collect();
-    let b = (0..outs)
-        .map(|o| bias.map_or(0.0, |b| b[o]) * scale[o] + shift[o])
-        .collect();
-    (w, Some(b))
-}
-
-fn compile(
-    work: &Work,
-    nodes: &[super::Node],
-    input: Value,
-    offsets: &[Option<usize>],
-    threads: usize,
-    blocking: Blocking,
-    path: ConvPath,
-) -> Run {
-    let i = nodes[input].dims;
-    match work {
-        Work::Linear { node, folded } => match &node.op {
-            Op::FullyConnected { weights, bias, .. } => {
-                let outs = node.dims.c;
-                let (weights, bias) = fold(weights, bias.as_deref(), folded.as_ref(), outs);
-                Run::Pointwise {
-                    shape: PointwiseShape::new(i.elements(), outs, 1, 1),
-                    weights,
-                    bias,
-                }
-            }
-            Op::Conv {
-                spec,
-                weights,
-                bias,
-                ..
-            } => {
-                let o = node.dims;
-                let (weights, bias) = fold(weights, bias.as_deref(), folded.as_ref(), o.c);
-                let win = spec.window;
-                let g = spec.groups;
-                let pointwise =
-                    win.kernel == (1, 1) && win.stride == (1, 1) && win.padding == (0, 0) && g == 1;
-                if pointwise {
-                    return Run::Pointwise {
-                        shape: PointwiseShape::new(i.c, o.c, i.h, i.w),
-                        weights,
-                        bias,
-                    };
-                }
-                let geo = Geometry::new(i, win, (o.h, o.w));
-                let (m, k, taps) = (o.c / g, i.c / g, win.taps());
-                if k == 1 {
-                    return Run::Depthwise {
-                        shifts: geo.shifts(),
-                        geo,
-                        multiplier: m,
-                        weights,
-                        bias: bias.unwrap_or_else(|| vec![0.0; o.c]),
-                    };
-                }
-                // Im2col where the wide layout wastes a tenth or more (3×3 on 13×13 computes
-                // 192 outputs per channel for 169; on 6×6, 48 for 36) and its rows stay small;
-                // measured on Zen 4 against the implicit GEMM: 13% faster on 3×3 384→1024 at
-                // 6×6, 10% on 3×3 256→384 at 13×13, no gain at 27×27 or on NIN's 11×11 stem.
-                let wasted = 1.0 - (o.h * o.w) as f64 / geo.n_wide as f64;
-                let rows = i.c * taps * o.h * o.w;
-                let im2col = match path {
-                    ConvPath::Auto => wasted >= 0.1 && rows * size_of::<f32>() <= IM2COL_MAX_BYTES,
-                    ConvPath::Implicit => false,
-                    ConvPath::Im2col => true,
-                };
-                if g == 1 && im2col {
-                    return Run::Im2col {
-                        shifts: geo.shifts(),
-                        shape: PointwiseShape::new(i.c * taps, o.c, o.h, o.w),
-                        geo,
-                        weights,
-                        bias,
-                    };
-                }
-                let kc = conv::k_block(blocking, taps, k);
-                let shifts = geo.shifts();
-                // Split the operand read least: every part of a pixel split reads all of the
-                // group's weights, every part of a channel split all of its input planes.
-                let by_rows = m * k * taps > k * geo.plane;
-                let parts = (0..g)
-                    .flat_map(|group| {
-                        parallel::plan_split(m, geo.n_wide, threads, by_rows)
-                            .into_iter()
-                            .map(move |part| (group, part))
-                    })
-                    .collect();
-                Run::Conv {
-                    parts,
-                    taps: conv::packed_taps(&shifts, kc),
-                    last_taps: conv::packed_taps(&shifts, k - (k - 1) / kc * kc),
-                    weights: conv::pack_weights(&weights, g, m, k, taps, kc),
-                    geo,
-                    groups: g,
-                    m,
-                    k,
-                    kc,
-                    bias,
-                }
-            }
-            _ => unreachable!("only convolutions and fully connected layers are linear steps"),
-        },
-        Work::Pool(node) => {
-            let Op::Pool { spec, .. } = &node.op else {
-                unreachable!("a pool step is a pool node")
-            };
-            let o = node.dims;
-            let win = spec.window;
-            let geo = Geometry::new(i, win, (o.h, o.w));
-            // 1 / the window's size clipped to the padded input, per output pixel.
-            let clipped = |o: usize, axis: usize, size: usize| {
-                let pick = |p: (usize, usize)| if axis == 0 { p.0 } else { p.1 };
-                super::reference::clipped(
-                    o,
-                    pick(win.stride),
-                    pick(win.kernel),
-                    pick(win.padding),
-                    size,
-                )
-            };
-            let recip = (spec.kind == PoolKind::Avg).then(|| {
-                (0..o.h)
-                    .flat_map(|oy| (0..o.w).map(move |ox| (oy, ox)))
-                    .map(|(oy, ox)| 1.0 / (clipped(oy, 0, i.h) * clipped(ox, 1, i.w)) as f32)
-                    .collect()
-            });
-            Run::Pool {
-                shifts: geo.shifts(),
-                geo,
-                kind: spec.kind,
-                recip,
-            }
-        }
-        Work::GlobalAvgPool => Run::GlobalAvgPool { pixels: i.pixels() },
-        Work::Affine { scale, shift } => Run::Affine {
-            pixels: i.pixels(),
-            scale: scale.clone(),
-            shift: shift.clone(),
-        },
-        Work::Relu => Run::Relu,
-        Work::Add { b } => Run::Add {
-            b: offsets[*b].expect("an addend is laid out"),
-        },
-        Work::Copy => Run::Copy,
     }
 }
