@@ -12,7 +12,7 @@ use convtui::engine::isa::{self, Fit};
 use convtui::engine::{PointwiseShape, simd_path};
 use convtui::measure::whole::run_whole;
 use convtui::measure::{BenchShape, Budget, EngineMeasurer, block_shapes, run_bench};
-use convtui::model::Block;
+use convtui::model::{Block, MAX_CHANNELS, MAX_SPATIAL, Shape};
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
 use convtui::report::bench::BenchReport;
 use convtui::report::whole::{VerifyReport, WholeReport};
@@ -121,31 +121,74 @@ fn default_threads() -> usize {
 /// Which block to open: a file, a built-in preset, or the default preset.
 #[derive(Args, Clone, Default)]
 struct Source {
-    /// A block file in the convtui-block JSON format.
+    /// A block file in the convtui-block JSON format, or a preset's name.
     #[arg(value_name = "FILE", conflicts_with = "preset")]
     file: Option<PathBuf>,
     /// A built-in preset (see `convtui presets`).
     #[arg(long, value_name = "NAME")]
     preset: Option<String>,
+    /// Analyse at another input shape: channels, height, width (e.g. 3,112,112).
+    #[arg(long, value_name = "C,H,W", value_parser = parse_input)]
+    input: Option<Shape>,
+}
+
+fn parse_input(text: &str) -> Result<Shape, String> {
+    let dims: Vec<usize> = text
+        .split([',', 'x', '×'])
+        .map(|part| part.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("expected three positive integers C,H,W: {e}"))?;
+    let [c, h, w] = dims[..] else {
+        return Err(format!(
+            "expected three positive integers C,H,W, got {}",
+            dims.len()
+        ));
+    };
+    if c == 0 || h == 0 || w == 0 {
+        return Err("C, H and W must each be at least 1".into());
+    }
+    if c > MAX_CHANNELS || h > MAX_SPATIAL || w > MAX_SPATIAL {
+        return Err(format!(
+            "at most {MAX_CHANNELS} channels and {MAX_SPATIAL}×{MAX_SPATIAL} pixels"
+        ));
+    }
+    Ok(Shape::new(c, h, w))
 }
 
 impl Source {
-    /// The block, and how messages name where it came from.
-    fn load(&self) -> Result<(Block, String)> {
+    /// A bare name that is no file but a preset's means the preset (`convtui summary resnet50`).
+    fn preset_name(&self) -> Option<&str> {
         match (&self.file, &self.preset) {
-            (Some(path), _) => Ok((preset::load(path)?, path.display().to_string())),
-            (None, name) => {
-                let name = name.as_deref().unwrap_or(DEFAULT_PRESET);
-                Ok((preset::builtin(name)?, format!("preset {name}")))
+            (Some(path), _) if !path.exists() => {
+                let name = path.to_str()?;
+                BUILTINS.iter().any(|b| b.name == name).then_some(name)
             }
+            (Some(_), _) => None,
+            (None, name) => Some(name.as_deref().unwrap_or(DEFAULT_PRESET)),
         }
+    }
+
+    /// The block (at the `--input` shape, if given), and how messages name where it came from.
+    fn load(&self) -> Result<(Block, String)> {
+        let (mut block, origin) = match (self.preset_name(), &self.file) {
+            (None, Some(path)) => (preset::load(path)?, path.display().to_string()),
+            (name, _) => {
+                let name = name.unwrap_or(DEFAULT_PRESET);
+                (preset::builtin(name)?, format!("preset {name}"))
+            }
+        };
+        if let Some(input) = self.input {
+            block.input = input;
+        }
+        Ok((block, origin))
     }
 
     /// Where the TUI says the block came from, and where it saves it by default.
     fn origin(&self) -> tui::Origin {
-        match (&self.file, &self.preset) {
-            (Some(path), _) => tui::Origin::File(path.clone()),
-            (None, name) => tui::Origin::Preset(name.as_deref().unwrap_or(DEFAULT_PRESET).into()),
+        match (self.preset_name(), &self.file) {
+            (Some(name), _) => tui::Origin::Preset(name.into()),
+            (None, Some(path)) => tui::Origin::File(path.clone()),
+            (None, None) => tui::Origin::Preset(DEFAULT_PRESET.into()),
         }
     }
 }

@@ -166,7 +166,7 @@ impl Walker<'_> {
                 let row = self.layer(layer, path, depth, input)?;
                 let active = row.dropped.is_none();
                 let node_depth = Depth {
-                    nonlinear: usize::from(active && matches!(layer.kind, LayerKind::Relu)),
+                    nonlinear: usize::from(active && layer.kind.is_activation()),
                     weighted: usize::from(
                         active
                             && matches!(

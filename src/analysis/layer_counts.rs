@@ -1,11 +1,14 @@
 //! One layer's output shape, parameters and multiply-accumulates, from its input shape.
 //!
-//! Sizes follow the frameworks exactly: `out = floor((in + 2·pad − k) / stride) + 1`, and
-//! ceil-mode pooling drops a last window that would start in the padding (Caffe, PyTorch).
+//! Sizes follow the frameworks exactly: `out = floor((in + pad_begin + pad_end − d·(k − 1) − 1)
+//! / stride) + 1`, and ceil-mode pooling drops a last window that would start at or past the end
+//! of the input plus its leading padding (PyTorch, padded or not; Caffe only when padded).
 //! MACs are counted for convolutions and fully connected layers only; pools, batch norm and
 //! activations do no multiply-accumulates.
 
-use crate::model::{Conv, FullyConnected, LayerKind, MAX_CHANNELS, MAX_SPATIAL, Pair, Pool, Shape};
+use crate::model::{
+    Conv, FullyConnected, LayerKind, Lrn, MAX_CHANNELS, MAX_SPATIAL, Padding, Pair, Pool, Shape,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LayerCounts {
@@ -29,7 +32,9 @@ pub fn evaluate(kind: &LayerKind, input: Shape) -> Result<LayerCounts, String> {
             output: Shape::new(input.c, 1, 1),
             ..LayerCounts::default()
         }),
-        LayerKind::Relu | LayerKind::Dropout { .. } => Ok(same),
+        LayerKind::Relu | LayerKind::Relu6 | LayerKind::Dropout { .. } => Ok(same),
+        LayerKind::Lrn(lrn) => lrn_figures(lrn).map(|()| same),
+        LayerKind::AdaptiveAvgPool { output } => adaptive_figures(*output, input),
         LayerKind::BatchNorm => Ok(LayerCounts {
             weights: input.c as u64,
             biases: input.c as u64,
@@ -60,7 +65,17 @@ fn conv_figures(conv: &Conv, input: Shape) -> Result<LayerCounts, String> {
             conv.groups, conv.out_channels
         ));
     }
-    let (h, w) = window_output(input, conv.kernel, conv.stride, conv.padding, false)?;
+    if conv.dilation.h == 0 || conv.dilation.w == 0 {
+        return Err(format!("dilation {} must be at least 1", conv.dilation));
+    }
+    let (h, w) = window_output(
+        input,
+        conv.kernel,
+        conv.stride,
+        conv.padding,
+        conv.dilation,
+        false,
+    )?;
     let output = Shape::new(conv.out_channels, h, w);
     let per_pixel = mul(&[
         conv.kernel.h as u64,
@@ -81,7 +96,9 @@ fn conv_figures(conv: &Conv, input: Shape) -> Result<LayerCounts, String> {
 }
 
 fn pool_figures(pool: &Pool, input: Shape) -> Result<LayerCounts, String> {
-    if pool.padding.h > pool.kernel.h / 2 || pool.padding.w > pool.kernel.w / 2 {
+    let p = pool.padding;
+    let most = Pair::new(p.begin.h.max(p.end.h), p.begin.w.max(p.end.w));
+    if most.h > pool.kernel.h / 2 || most.w > pool.kernel.w / 2 {
         return Err(format!(
             "padding {} is more than half of its kernel {}",
             pool.padding, pool.kernel
@@ -92,10 +109,34 @@ fn pool_figures(pool: &Pool, input: Shape) -> Result<LayerCounts, String> {
         pool.kernel,
         pool.stride,
         pool.padding,
+        Pair::square(1),
         pool.ceil_mode,
     )?;
     Ok(LayerCounts {
         output: Shape::new(input.c, h, w),
+        ..LayerCounts::default()
+    })
+}
+
+fn lrn_figures(lrn: &Lrn) -> Result<(), String> {
+    if lrn.size == 0 {
+        return Err("lrn size must be at least 1".into());
+    }
+    if [lrn.alpha, lrn.beta, lrn.k].iter().any(|x| !x.is_finite()) {
+        return Err("lrn alpha, beta and k must be finite numbers".into());
+    }
+    Ok(())
+}
+
+fn adaptive_figures(output: Pair, input: Shape) -> Result<LayerCounts, String> {
+    if output.h == 0 || output.w == 0 {
+        return Err(format!("output size {output} must be at least 1×1"));
+    }
+    if output.h > MAX_SPATIAL || output.w > MAX_SPATIAL {
+        return Err(format!("output size {output} is more than {MAX_SPATIAL}"));
+    }
+    Ok(LayerCounts {
+        output: Shape::new(input.c, output.h, output.w),
         ..LayerCounts::default()
     })
 }
@@ -147,7 +188,8 @@ fn window_output(
     input: Shape,
     kernel: Pair,
     stride: Pair,
-    padding: Pair,
+    padding: Padding,
+    dilation: Pair,
     ceil_mode: bool,
 ) -> Result<(usize, usize), String> {
     if kernel.h == 0 || kernel.w == 0 {
@@ -156,28 +198,40 @@ fn window_output(
     if stride.h == 0 || stride.w == 0 {
         return Err(format!("stride {stride} must be at least 1"));
     }
-    let axis = |size: usize, k: usize, s: usize, p: usize| -> Result<usize, String> {
+    let too_large = || "padding too large".to_string();
+    let axis = |size: usize, k: usize, s: usize, d: usize, (begin, end): (usize, usize)| {
         let padded = size
-            .checked_add(p.checked_mul(2).ok_or("padding too large")?)
-            .ok_or("padding too large")?;
-        if k > padded {
+            .checked_add(begin)
+            .and_then(|n| n.checked_add(end))
+            .ok_or_else(too_large)?;
+        // The span the kernel's taps cover: d·(k − 1) + 1.
+        let reach = (k - 1)
+            .checked_mul(d)
+            .and_then(|n| n.checked_add(1))
+            .ok_or_else(|| format!("kernel {kernel} with dilation {d} is too large"))?;
+        if reach > padded {
+            let dilated = if d > 1 {
+                format!(" (dilated to {reach})")
+            } else {
+                String::new()
+            };
             return Err(format!(
-                "kernel {kernel} is larger than its padded input {}×{} ({}×{} + padding {padding})",
-                input.h + 2 * padding.h.min(MAX_SPATIAL),
-                input.w + 2 * padding.w.min(MAX_SPATIAL),
+                "kernel {kernel}{dilated} is larger than its padded input {}×{} ({}×{} + padding {padding})",
+                input.h.saturating_add(padding.total().h.min(MAX_SPATIAL)),
+                input.w.saturating_add(padding.total().w.min(MAX_SPATIAL)),
                 input.h,
                 input.w
             ));
         }
-        let span = padded - k;
+        let span = padded - reach;
         let mut out = if ceil_mode {
             span.div_ceil(s)
         } else {
             span / s
         } + 1;
-        // A last window that starts inside the right padding, or past the input, is dropped
+        // A last window that starts inside the trailing padding, or past the input, is dropped
         // (PyTorch; Caffe drops it only when there is padding, and otherwise pools nothing).
-        if ceil_mode && (out - 1) * s >= size + p {
+        if ceil_mode && (out - 1) * s >= size + begin {
             out -= 1;
         }
         if out > MAX_SPATIAL {
@@ -185,9 +239,10 @@ fn window_output(
         }
         Ok(out)
     };
+    let (b, e) = (padding.begin, padding.end);
     Ok((
-        axis(input.h, kernel.h, stride.h, padding.h)?,
-        axis(input.w, kernel.w, stride.w, padding.w)?,
+        axis(input.h, kernel.h, stride.h, dilation.h, (b.h, e.h))?,
+        axis(input.w, kernel.w, stride.w, dilation.w, (b.w, e.w))?,
     ))
 }
 
@@ -207,7 +262,8 @@ mod tests {
             out_channels: out,
             kernel: Pair::square(k),
             stride: Pair::square(stride),
-            padding: Pair::square(pad),
+            padding: Padding::square(pad),
+            dilation: Pair::square(1),
             groups: 1,
             bias: true,
         })
@@ -218,7 +274,7 @@ mod tests {
             kind: crate::model::PoolKind::Max,
             kernel: Pair::square(k),
             stride: Pair::square(s),
-            padding: Pair::square(p),
+            padding: Padding::square(p),
             ceil_mode,
         })
     }
@@ -306,5 +362,59 @@ mod tests {
         });
         let f = evaluate(&fc, Shape::new(16, 5, 5)).unwrap();
         assert_eq!((f.weights, f.biases, f.macs), (4000, 10, 4000));
+    }
+
+    #[test]
+    fn dilation_widens_the_window_but_not_the_weights() {
+        // PyTorch: Conv2d(8, 16, 3, padding=2, dilation=2) keeps 20×20; 5×5 reach, 3·3·8·16.
+        let mut kind = conv(16, 3, 1, 2);
+        if let LayerKind::Conv(c) = &mut kind {
+            c.dilation = Pair::square(2);
+        }
+        let f = evaluate(&kind, Shape::new(8, 20, 20)).unwrap();
+        assert_eq!(f.output, Shape::new(16, 20, 20));
+        assert_eq!((f.weights, f.macs), (1152, 1152 * 400));
+        if let LayerKind::Conv(c) = &mut kind {
+            c.dilation = Pair::square(12);
+        }
+        let err = evaluate(&kind, Shape::new(8, 20, 20)).unwrap_err();
+        assert!(err.contains("dilated to 25"), "{err}");
+    }
+
+    #[test]
+    fn padding_per_side_counts_each_side_once() {
+        // TensorFlow's "same" for 3×3 stride 2 on 224: pad 0 before, 1 after → 112.
+        let mut kind = conv(32, 3, 2, 0);
+        if let LayerKind::Conv(c) = &mut kind {
+            c.padding = Padding {
+                begin: Pair::square(0),
+                end: Pair::square(1),
+            };
+        }
+        let f = evaluate(&kind, Shape::new(3, 224, 224)).unwrap();
+        assert_eq!(f.output, Shape::new(32, 112, 112));
+    }
+
+    #[test]
+    fn ceil_mode_drops_a_window_past_the_input_even_unpadded() {
+        // PyTorch MaxPool2d(2, 3, ceil_mode=True) on 6×6 gives 2×2 (Caffe would give 3×3).
+        let f = evaluate(&max_pool(2, 3, 0, true), Shape::new(1, 6, 6)).unwrap();
+        assert_eq!(f.output, Shape::new(1, 2, 2));
+    }
+
+    #[test]
+    fn adaptive_pool_and_lrn_keep_channels_and_count_nothing() {
+        let pooled = LayerKind::AdaptiveAvgPool {
+            output: Pair::new(6, 6),
+        };
+        let f = evaluate(&pooled, Shape::new(256, 13, 13)).unwrap();
+        assert_eq!((f.output, f.weights, f.macs), (Shape::new(256, 6, 6), 0, 0));
+        let lrn = LayerKind::Lrn(Lrn {
+            size: 0,
+            alpha: 1e-4,
+            beta: 0.75,
+            k: 1.0,
+        });
+        assert!(evaluate(&lrn, Shape::new(64, 8, 8)).is_err());
     }
 }

@@ -163,7 +163,7 @@ impl Planner<'_> {
         let removed: Vec<usize> = (index..=after).filter(|&i| walk.live[i]).collect();
         // A 1×1 that changes the spatial size (a stride, padding) may only go where its
         // replacement gives every later layer of the chain the size it had: try it on a copy.
-        let spatial = stride != Pair::square(1) || conv.padding != Pair::square(0);
+        let spatial = stride != Pair::square(1) || !conv.padding.is_zero();
         if spatial {
             let mut next = self.plan.clone();
             apply(

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::analysis::{Adjustment, Analysis};
-use crate::model::{Concat, Conv, Layer, LayerKind, Pool, PoolKind, Residual, Shape};
+use crate::model::{Concat, Conv, Layer, LayerKind, Padding, Pool, PoolKind, Residual, Shape};
 
 fn conv(name: &str, out: usize, k: usize) -> Node {
     Node::Layer(Layer::named(name, LayerKind::Conv(Conv::new(out, k))))
@@ -23,7 +23,7 @@ fn max_pool() -> Node {
             kind: PoolKind::Max,
             kernel: Pair::square(3),
             stride: Pair::square(1),
-            padding: Pair::square(1),
+            padding: Padding::square(1),
             ceil_mode: false,
         }),
     ))
@@ -162,7 +162,7 @@ fn bottleneck_collapses_to_one_3x3_and_keeps_the_projection_shortcut() {
         Node::Layer(Layer::named(name, LayerKind::Conv(c)))
     };
     let mut downsample = Conv::new(256, 1);
-    downsample.padding = Pair::square(0);
+    downsample.padding = Padding::square(0);
     let b = block(
         Shape::new(64, 56, 56),
         vec![Node::Residual(Residual {
@@ -233,7 +233,7 @@ fn bypass_drops_only_the_flagged_conv() {
 fn strided(name: &str, out: usize, k: usize, stride: usize, pad: usize) -> Node {
     let mut c = Conv::new(out, k);
     c.stride = Pair::square(stride);
-    c.padding = Pair::square(pad);
+    c.padding = Padding::square(pad);
     Node::Layer(Layer::named(name, LayerKind::Conv(c)))
 }
 
@@ -264,7 +264,7 @@ fn a_projection_shortcut_stays_even_after_a_pool() {
         kind: PoolKind::Avg,
         kernel: Pair::square(2),
         stride: Pair::square(2),
-        padding: Pair::square(0),
+        padding: Padding::square(0),
         ceil_mode: true,
     };
     let b = block(
@@ -344,7 +344,7 @@ fn a_strided_1x1_ending_a_chain_stays_when_nothing_can_take_its_stride() {
     // A concat branch ending in a 1×1/2 after a pool: folding into the pool would be exact
     // (project), but a padded 1×1 changes the size by itself and can never go.
     let mut padded = Conv::new(8, 1);
-    padded.padding = Pair::square(1);
+    padded.padding = Padding::square(1);
     let b = block(
         Shape::new(8, 8, 8),
         vec![

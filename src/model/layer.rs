@@ -29,13 +29,66 @@ impl fmt::Display for Pair {
     }
 }
 
-/// A 2-D convolution. Padding is symmetric per axis, as in Caffe and PyTorch's `padding=(ph, pw)`.
+/// Zero padding on each side: `begin` is (top, left), `end` is (bottom, right). Caffe and
+/// PyTorch pad both sides alike; ONNX and TensorFlow's "same" may pad one more at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Padding {
+    pub begin: Pair,
+    pub end: Pair,
+}
+
+impl Padding {
+    pub const fn same(p: Pair) -> Self {
+        Self { begin: p, end: p }
+    }
+
+    pub const fn square(n: usize) -> Self {
+        Self::same(Pair::square(n))
+    }
+
+    pub const fn new(h: usize, w: usize) -> Self {
+        Self::same(Pair::new(h, w))
+    }
+
+    pub const fn is_symmetric(self) -> bool {
+        self.begin.h == self.end.h && self.begin.w == self.end.w
+    }
+
+    pub const fn is_zero(self) -> bool {
+        self.begin.h == 0 && self.begin.w == 0 && self.end.h == 0 && self.end.w == 0
+    }
+
+    /// The padding added along (height, width), both sides together.
+    pub const fn total(self) -> Pair {
+        Pair::new(
+            self.begin.h.saturating_add(self.end.h),
+            self.begin.w.saturating_add(self.end.w),
+        )
+    }
+}
+
+impl fmt::Display for Padding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_symmetric() {
+            self.begin.fmt(f)
+        } else {
+            write!(
+                f,
+                "{},{},{},{}",
+                self.begin.h, self.begin.w, self.end.h, self.end.w
+            )
+        }
+    }
+}
+
+/// A 2-D convolution; `dilation` spaces the kernel's taps (1: adjacent).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Conv {
     pub out_channels: usize,
     pub kernel: Pair,
     pub stride: Pair,
-    pub padding: Pair,
+    pub padding: Padding,
+    pub dilation: Pair,
     pub groups: usize,
     pub bias: bool,
 }
@@ -47,7 +100,8 @@ impl Conv {
             out_channels,
             kernel: Pair::square(kernel),
             stride: Pair::square(1),
-            padding: Pair::square(kernel / 2),
+            padding: Padding::square(kernel / 2),
+            dilation: Pair::square(1),
             groups: 1,
             bias: true,
         }
@@ -74,7 +128,7 @@ pub struct Pool {
     pub kind: PoolKind,
     pub kernel: Pair,
     pub stride: Pair,
-    pub padding: Pair,
+    pub padding: Padding,
     pub ceil_mode: bool,
 }
 
@@ -82,6 +136,28 @@ pub struct Pool {
 pub struct FullyConnected {
     pub out_features: usize,
     pub bias: bool,
+}
+
+/// Local response normalisation across channels (Caffe's AlexNet and GoogLeNet): no
+/// parameters and no multiply-accumulates counted. The constants are kept as written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lrn {
+    pub size: usize,
+    pub alpha: f64,
+    pub beta: f64,
+    pub k: f64,
+}
+
+// The constants come from finite JSON numbers, so bitwise equality is equality.
+impl Eq for Lrn {}
+
+impl std::hash::Hash for Lrn {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.size.hash(state);
+        for x in [self.alpha, self.beta, self.k] {
+            x.to_bits().hash(state);
+        }
+    }
 }
 
 /// What a layer computes.
@@ -92,6 +168,14 @@ pub enum LayerKind {
     /// Averages each channel's whole map to one value (NIN's and GoogLeNet's classifier input).
     GlobalAvgPool,
     Relu,
+    /// min(max(x, 0), 6): MobileNet v2's activation.
+    Relu6,
+    Lrn(Lrn),
+    /// Average pooling to a fixed output size, windows placed as PyTorch's
+    /// `AdaptiveAvgPool2d` places them (torchvision's AlexNet and VGG heads).
+    AdaptiveAvgPool {
+        output: Pair,
+    },
     /// Per-channel scale and shift: 2·C parameters (running statistics are buffers, not counted).
     BatchNorm,
     FullyConnected(FullyConnected),
@@ -117,6 +201,9 @@ impl LayerKind {
             }) => "avg_pool",
             LayerKind::GlobalAvgPool => "global_avg_pool",
             LayerKind::Relu => "relu",
+            LayerKind::Relu6 => "relu6",
+            LayerKind::Lrn(_) => "lrn",
+            LayerKind::AdaptiveAvgPool { .. } => "adaptive_avg_pool",
             LayerKind::BatchNorm => "batch_norm",
             LayerKind::FullyConnected(_) => "fc",
             LayerKind::Flatten => "flatten",
@@ -130,8 +217,13 @@ impl LayerKind {
     pub fn is_attachment(&self) -> bool {
         matches!(
             self,
-            LayerKind::BatchNorm | LayerKind::Relu | LayerKind::Dropout { .. }
+            LayerKind::BatchNorm | LayerKind::Relu | LayerKind::Relu6 | LayerKind::Dropout { .. }
         )
+    }
+
+    /// A non-linearity the counts call one (ReLU, ReLU6).
+    pub fn is_activation(&self) -> bool {
+        matches!(self, LayerKind::Relu | LayerKind::Relu6)
     }
 
     pub fn as_conv(&self) -> Option<&Conv> {

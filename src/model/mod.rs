@@ -9,7 +9,7 @@ mod path;
 mod shape;
 mod walk;
 
-pub use layer::{Conv, FullyConnected, Layer, LayerKind, Pair, Pool, PoolKind};
+pub use layer::{Conv, FullyConnected, Layer, LayerKind, Lrn, Padding, Pair, Pool, PoolKind};
 pub use node::{Chain, Concat, MAX_NESTING, MAX_NODES, Node, Residual};
 pub use path::{ChainPath, NodePath, Target, chain_at, chain_at_mut, node_at, node_at_mut};
 pub use shape::{MAX_CHANNELS, MAX_SPATIAL, Shape};

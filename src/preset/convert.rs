@@ -2,15 +2,15 @@
 //! the layer in context; here only what the model cannot hold is refused.
 
 use crate::model::{
-    Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Node, Pair, Pool, PoolKind,
-    Residual, Shape,
+    Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Lrn, MAX_NODES, Node, Padding,
+    Pair, Pool, PoolKind, Residual, Shape, count_nodes,
 };
 
 use super::format::{
-    BlockJson, ConcatJson, ConvJson, DropoutJson, FORMAT, FcJson, InputJson, NamedJson, NodeJson,
-    PoolJson, ResidualJson, VERSION,
+    AdaptiveJson, BlockJson, ConcatJson, ConvJson, DropoutJson, FORMAT, FcJson, InputJson, LrnJson,
+    NamedJson, NodeJson, PoolJson, RepeatJson, ResidualJson, VERSION,
 };
-use super::pair_json::PairJson;
+use super::pair_json::{PaddingJson, PairJson};
 
 pub fn block_from_json(json: BlockJson) -> Result<Block, String> {
     if json.format != FORMAT {
@@ -34,11 +34,65 @@ pub fn block_from_json(json: BlockJson) -> Result<Block, String> {
 }
 
 fn chain_from_json(nodes: Vec<NodeJson>, at: &str) -> Result<Chain, String> {
-    nodes
-        .into_iter()
-        .enumerate()
-        .map(|(i, node)| node_from_json(node, &format!("{at}[{i}]")))
-        .collect()
+    let mut chain = Chain::with_capacity(nodes.len());
+    for (i, node) in nodes.into_iter().enumerate() {
+        let at = format!("{at}[{i}]");
+        match node {
+            NodeJson::Repeat(repeat) => chain.extend(repeat_from_json(repeat, &at)?),
+            node => chain.push(node_from_json(node, &at)?),
+        }
+        // Checked as the chain grows, so nested repeats cannot build a huge block first.
+        if chain.len() > MAX_NODES {
+            return Err(too_many(&at));
+        }
+    }
+    Ok(chain)
+}
+
+fn too_many(at: &str) -> String {
+    format!("{at}: the block grows past {MAX_NODES} layers, concats and residuals")
+}
+
+/// `count` copies of the layers, `{i}` in each name replaced by the copy's index. The layers
+/// are converted once, so a nested repeat has already used its own `{i}`.
+fn repeat_from_json(repeat: RepeatJson, at: &str) -> Result<Chain, String> {
+    if repeat.count == 0 {
+        return Err(format!("{at}: repeat count must be at least 1"));
+    }
+    let once = chain_from_json(repeat.layers, &format!("{at}.layers"))?;
+    let per_copy = count_nodes(&once);
+    if per_copy.saturating_mul(repeat.count) > MAX_NODES {
+        return Err(too_many(at));
+    }
+    let mut out = Chain::with_capacity(once.len() * repeat.count);
+    for copy in 0..repeat.count {
+        let index = repeat
+            .start
+            .checked_add(copy)
+            .ok_or_else(|| format!("{at}: repeat start {} is too large", repeat.start))?
+            .to_string();
+        out.extend(once.iter().cloned().map(|mut node| {
+            rename(&mut node, &index);
+            node
+        }));
+    }
+    Ok(out)
+}
+
+fn rename(node: &mut Node, index: &str) {
+    let name = match node {
+        Node::Layer(layer) => &mut layer.name,
+        Node::Concat(concat) => &mut concat.name,
+        Node::Residual(residual) => &mut residual.name,
+    };
+    if let Some(name) = name.as_mut().filter(|n| n.contains("{i}")) {
+        *name = name.replace("{i}", index);
+    }
+    for step in 0..node.chain_count() {
+        for inner in node.chain_mut(step).into_iter().flatten() {
+            rename(inner, index);
+        }
+    }
 }
 
 fn node_from_json(node: NodeJson, at: &str) -> Result<Node, String> {
@@ -57,7 +111,8 @@ fn node_from_json(node: NodeJson, at: &str) -> Result<Node, String> {
                 out_channels: conv.out_channels,
                 kernel: conv.kernel.0,
                 stride: pair(conv.stride, Pair::square(1)),
-                padding: pair(conv.padding, Pair::square(0)),
+                padding: padding(conv.padding),
+                dilation: pair(conv.dilation, Pair::square(1)),
                 groups: conv.groups,
                 bias: conv.bias,
             }),
@@ -67,6 +122,19 @@ fn node_from_json(node: NodeJson, at: &str) -> Result<Node, String> {
         NodeJson::AvgPool(pool) => layer(pool.name.clone(), pool_kind(PoolKind::Avg, pool)),
         NodeJson::GlobalAvgPool(n) => layer(n.name, LayerKind::GlobalAvgPool),
         NodeJson::Relu(n) => layer(n.name, LayerKind::Relu),
+        NodeJson::Relu6(n) => layer(n.name, LayerKind::Relu6),
+        NodeJson::Lrn(lrn) => layer(
+            lrn.name,
+            LayerKind::Lrn(Lrn {
+                size: lrn.size,
+                alpha: lrn.alpha,
+                beta: lrn.beta,
+                k: lrn.k,
+            }),
+        ),
+        NodeJson::AdaptiveAvgPool(a) => {
+            layer(a.name, LayerKind::AdaptiveAvgPool { output: a.output.0 })
+        }
         NodeJson::BatchNorm(n) => layer(n.name, LayerKind::BatchNorm),
         NodeJson::Flatten(n) => layer(n.name, LayerKind::Flatten),
         NodeJson::Fc(fc) => layer(
@@ -102,7 +170,13 @@ fn node_from_json(node: NodeJson, at: &str) -> Result<Node, String> {
                 .map(|s| chain_from_json(s, &format!("{at}.shortcut")))
                 .transpose()?,
         })),
+        // chain_from_json expands repeats before they get here.
+        NodeJson::Repeat(_) => Err(format!("{at}: a repeat must stand in a list of layers")),
     }
+}
+
+fn padding(p: Option<PaddingJson>) -> Padding {
+    p.map_or(Padding::square(0), |p| p.0)
 }
 
 fn pool_kind(kind: PoolKind, pool: PoolJson) -> LayerKind {
@@ -110,7 +184,7 @@ fn pool_kind(kind: PoolKind, pool: PoolJson) -> LayerKind {
         kind,
         kernel: pool.kernel.0,
         stride: pool.stride.map_or(pool.kernel.0, |s| s.0),
-        padding: pool.padding.map_or(Pair::square(0), |p| p.0),
+        padding: padding(pool.padding),
         ceil_mode: pool.ceil_mode,
     })
 }
@@ -159,7 +233,8 @@ fn layer_to_json(layer: &Layer) -> NodeJson {
             out_channels: conv.out_channels,
             kernel: PairJson(conv.kernel),
             stride: some_pair(conv.stride),
-            padding: some_pair(conv.padding),
+            padding: Some(PaddingJson(conv.padding)),
+            dilation: some_pair(conv.dilation),
             groups: conv.groups,
             bias: conv.bias,
             bypass: layer.bypassed,
@@ -169,7 +244,7 @@ fn layer_to_json(layer: &Layer) -> NodeJson {
                 name,
                 kernel: PairJson(pool.kernel),
                 stride: some_pair(pool.stride),
-                padding: some_pair(pool.padding),
+                padding: Some(PaddingJson(pool.padding)),
                 ceil_mode: pool.ceil_mode,
             };
             match pool.kind {
@@ -179,6 +254,18 @@ fn layer_to_json(layer: &Layer) -> NodeJson {
         }
         LayerKind::GlobalAvgPool => NodeJson::GlobalAvgPool(named()),
         LayerKind::Relu => NodeJson::Relu(named()),
+        LayerKind::Relu6 => NodeJson::Relu6(named()),
+        LayerKind::Lrn(lrn) => NodeJson::Lrn(LrnJson {
+            name,
+            size: lrn.size,
+            alpha: lrn.alpha,
+            beta: lrn.beta,
+            k: lrn.k,
+        }),
+        LayerKind::AdaptiveAvgPool { output } => NodeJson::AdaptiveAvgPool(AdaptiveJson {
+            name,
+            output: PairJson(*output),
+        }),
         LayerKind::BatchNorm => NodeJson::BatchNorm(named()),
         LayerKind::Flatten => NodeJson::Flatten(named()),
         LayerKind::FullyConnected(fc) => NodeJson::Fc(FcJson {
@@ -190,5 +277,117 @@ fn layer_to_json(layer: &Layer) -> NodeJson {
             name,
             p: f64::from(*per_mille) / 1000.0,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{LayerKind, Padding, Pair};
+    use crate::preset::{parse, to_json};
+
+    fn block(layers: &str) -> String {
+        format!(
+            r#"{{"format": "convtui-block", "version": 1, "name": "t",
+                "input": {{"channels": 3, "height": 16, "width": 16}}, "layers": [{layers}]}}"#
+        )
+    }
+
+    fn names(text: &str) -> Vec<String> {
+        let block = parse(text, "t").unwrap();
+        block
+            .layers()
+            .map(|(_, l)| l.name.clone().unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn repeat_writes_each_copy_with_its_index() {
+        let text = block(
+            r#"{"conv": {"name": "stem", "out_channels": 4, "kernel": 1}},
+               {"repeat": {"count": 3, "start": 1, "layers": [
+                   {"residual": {"name": "layer1.{i}", "body": [
+                       {"conv": {"name": "layer1.{i}.conv1", "out_channels": 4, "kernel": 1}}]}},
+                   {"relu": {"name": "layer1.{i}.relu"}}]}}"#,
+        );
+        assert_eq!(
+            names(&text),
+            [
+                "stem",
+                "layer1.1.conv1",
+                "layer1.1.relu",
+                "layer1.2.conv1",
+                "layer1.2.relu",
+                "layer1.3.conv1",
+                "layer1.3.relu"
+            ]
+        );
+        let block = parse(&text, "t").unwrap();
+        assert_eq!(block.body[3].name(), Some("layer1.2"));
+    }
+
+    #[test]
+    fn a_nested_repeat_uses_its_own_index() {
+        let text = block(
+            r#"{"repeat": {"count": 2, "layers": [
+                   {"repeat": {"count": 2, "start": 5, "layers": [{"relu": {"name": "r{i}"}}]}}]}}"#,
+        );
+        assert_eq!(names(&text), ["r5", "r6", "r5", "r6"]);
+    }
+
+    #[test]
+    fn a_repeat_that_is_empty_or_huge_is_refused_where_it_is() {
+        let zero = block(r#"{"repeat": {"count": 0, "layers": [{"relu": {}}]}}"#);
+        let err = parse(&zero, "t").unwrap_err().to_string();
+        assert!(
+            err.contains("layers[0]: repeat count must be at least 1"),
+            "{err}"
+        );
+        let huge = block(
+            r#"{"repeat": {"count": 100000, "layers": [
+                   {"repeat": {"count": 100000, "layers": [{"relu": {}}]}}]}}"#,
+        );
+        let err = parse(&huge, "t").unwrap_err().to_string();
+        assert!(
+            err.contains("layers[0]") && err.contains("grows past 4096"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn padding_per_side_dilation_and_the_new_kinds_survive_a_save() {
+        let text = block(
+            r#"{"conv": {"out_channels": 4, "kernel": 3, "padding": [0, 1, 2, 3], "dilation": [2, 1]}},
+               {"max_pool": {"kernel": 3, "padding": [1, 1, 0, 0]}},
+               {"lrn": {"size": 5, "alpha": 0.0002}},
+               {"relu6": {}},
+               {"adaptive_avg_pool": {"output": [2, 3]}}"#,
+        );
+        let block = parse(&text, "t").unwrap();
+        let conv = block.body[0].as_layer().unwrap().as_conv().unwrap();
+        assert_eq!(
+            conv.padding,
+            Padding {
+                begin: Pair::new(0, 1),
+                end: Pair::new(2, 3)
+            }
+        );
+        assert_eq!(conv.dilation, Pair::new(2, 1));
+        let LayerKind::Lrn(lrn) = &block.body[2].as_layer().unwrap().kind else {
+            panic!("not an lrn");
+        };
+        assert_eq!(
+            (lrn.size, lrn.alpha, lrn.beta, lrn.k),
+            (5, 0.0002, 0.75, 1.0)
+        );
+        let saved = to_json(&block);
+        assert!(saved.contains("\"relu6\"") && saved.contains("\"adaptive_avg_pool\""));
+        assert_eq!(parse(&saved, "saved").unwrap(), block);
+    }
+
+    #[test]
+    fn padding_of_three_numbers_is_refused() {
+        let text = block(r#"{"conv": {"out_channels": 4, "kernel": 3, "padding": [1, 1, 1]}}"#);
+        let err = parse(&text, "t").unwrap_err().to_string();
+        assert!(err.contains("[top, left, bottom, right]"), "{err}");
     }
 }

@@ -3,10 +3,12 @@
 //! Layers are objects keyed by their kind, so a typo in a kind or a field is reported where it
 //! is: `{"conv": {"name": "3x3", "out_channels": 128, "kernel": 3, "padding": 1}}`, `{"relu": {}}`,
 //! `{"concat": {"branches": [[...], [...]]}}`, `{"residual": {"body": [...], "shortcut": [...]}}`.
+//! `{"repeat": {"count": 35, "start": 1, "layers": [...]}}` writes a stage of identical blocks
+//! once; it is expanded on reading, so every layer is a row of its own.
 
 use serde::{Deserialize, Serialize};
 
-use super::pair_json::PairJson;
+use super::pair_json::{PaddingJson, PairJson};
 
 pub const FORMAT: &str = "convtui-block";
 pub const VERSION: u32 = 1;
@@ -44,13 +46,17 @@ pub enum NodeJson {
     MaxPool(PoolJson),
     AvgPool(PoolJson),
     GlobalAvgPool(NamedJson),
+    AdaptiveAvgPool(AdaptiveJson),
     Relu(NamedJson),
+    Relu6(NamedJson),
+    Lrn(LrnJson),
     BatchNorm(NamedJson),
     Fc(FcJson),
     Flatten(NamedJson),
     Dropout(DropoutJson),
     Concat(ConcatJson),
     Residual(ResidualJson),
+    Repeat(RepeatJson),
 }
 
 fn is_false(b: &bool) -> bool {
@@ -77,8 +83,8 @@ fn is_unit(p: &Option<PairJson>) -> bool {
     p.is_none_or(|p| p.0.h == 1 && p.0.w == 1)
 }
 
-fn is_zero(p: &Option<PairJson>) -> bool {
-    p.is_none_or(|p| p.0.h == 0 && p.0.w == 0)
+fn is_zero(p: &Option<PaddingJson>) -> bool {
+    p.is_none_or(|p| p.0.is_zero())
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -96,7 +102,10 @@ pub struct ConvJson {
     pub stride: Option<PairJson>,
     /// Default 0, as in Caffe and PyTorch.
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub padding: Option<PairJson>,
+    pub padding: Option<PaddingJson>,
+    /// Default 1.
+    #[serde(default, skip_serializing_if = "is_unit")]
+    pub dilation: Option<PairJson>,
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub groups: usize,
     #[serde(default = "yes", skip_serializing_if = "is_true")]
@@ -118,7 +127,7 @@ pub struct PoolJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stride: Option<PairJson>,
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub padding: Option<PairJson>,
+    pub padding: Option<PaddingJson>,
     /// Round the output size up (Caffe) rather than down (PyTorch's default).
     #[serde(default, skip_serializing_if = "is_false")]
     pub ceil_mode: bool,
@@ -179,4 +188,59 @@ pub struct ResidualJson {
     /// Absent: the identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shortcut: Option<Vec<NodeJson>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an adaptive_avg_pool object, e.g. {\"output\": 7}"
+)]
+pub struct AdaptiveJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub output: PairJson,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an lrn object, e.g. {\"size\": 5, \"alpha\": 0.0001, \"beta\": 0.75}"
+)]
+pub struct LrnJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub size: usize,
+    #[serde(default = "lrn_alpha")]
+    pub alpha: f64,
+    #[serde(default = "lrn_beta")]
+    pub beta: f64,
+    /// Default 1, as in Caffe and PyTorch.
+    #[serde(default = "lrn_k")]
+    pub k: f64,
+}
+
+fn lrn_alpha() -> f64 {
+    1e-4
+}
+
+fn lrn_beta() -> f64 {
+    0.75
+}
+
+fn lrn_k() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a repeat object: {\"count\": N, \"start\": S, \"layers\": [layers...]}"
+)]
+pub struct RepeatJson {
+    /// How many copies of `layers` stand in the enclosing list.
+    pub count: usize,
+    /// The first copy's index; `{i}` in a name inside becomes the copy's index.
+    #[serde(default)]
+    pub start: usize,
+    pub layers: Vec<NodeJson>,
 }

@@ -23,6 +23,7 @@ pub struct Builtin {
     pub json: &'static str,
 }
 
+/// The blocks first, then whole networks.
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "inception3a",
@@ -47,6 +48,42 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "squeezenet_fire",
         json: include_str!("../../presets/squeezenet_fire.json"),
+    },
+    Builtin {
+        name: "googlenet",
+        json: include_str!("../../presets/googlenet.json"),
+    },
+    Builtin {
+        name: "alexnet",
+        json: include_str!("../../presets/alexnet.json"),
+    },
+    Builtin {
+        name: "vgg16",
+        json: include_str!("../../presets/vgg16.json"),
+    },
+    Builtin {
+        name: "resnet50",
+        json: include_str!("../../presets/resnet50.json"),
+    },
+    Builtin {
+        name: "resnet152",
+        json: include_str!("../../presets/resnet152.json"),
+    },
+    Builtin {
+        name: "squeezenet1_0",
+        json: include_str!("../../presets/squeezenet1_0.json"),
+    },
+    Builtin {
+        name: "mobilenet_v1",
+        json: include_str!("../../presets/mobilenet_v1.json"),
+    },
+    Builtin {
+        name: "mobilenet_v2",
+        json: include_str!("../../presets/mobilenet_v2.json"),
+    },
+    Builtin {
+        name: "nin_cifar10",
+        json: include_str!("../../presets/nin_cifar10.json"),
     },
 ];
 

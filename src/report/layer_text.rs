@@ -1,11 +1,12 @@
 //! How a layer's kind is written in one short cell: "conv 3×3/1 p1", "max 3×3/2", "relu" —
 //! the same in the command-line table and the TUI.
 
-use crate::model::LayerKind;
+use crate::model::{LayerKind, Padding, Pair};
 
-/// "conv 3×3/1 p1", "max 3×3/2", "relu".
+/// "conv 3×3/1 p1", "max 3×3/2", "relu"; "p0,0,1,1" for padding that differs per side.
 pub fn kind_cell(kind: &LayerKind) -> String {
-    let window = |k: crate::model::Pair, s: crate::model::Pair, p: crate::model::Pair| {
+    let window = |k: Pair, s: Pair, padding: Padding| {
+        let p = padding.begin;
         let mut text = format!(
             "{k}/{}",
             if s.is_square() {
@@ -14,7 +15,9 @@ pub fn kind_cell(kind: &LayerKind) -> String {
                 s.to_string()
             }
         );
-        if p.h != 0 || p.w != 0 {
+        if !padding.is_symmetric() {
+            text.push_str(&format!(" p{padding}"));
+        } else if p.h != 0 || p.w != 0 {
             text.push_str(&format!(
                 " p{}",
                 if p.is_square() {
@@ -29,6 +32,14 @@ pub fn kind_cell(kind: &LayerKind) -> String {
     match kind {
         LayerKind::Conv(c) => {
             let mut text = format!("conv {}", window(c.kernel, c.stride, c.padding));
+            if c.dilation != Pair::square(1) {
+                let d = c.dilation;
+                if d.is_square() {
+                    text.push_str(&format!(" d{}", d.h));
+                } else {
+                    text.push_str(&format!(" d{d}"));
+                }
+            }
             if c.groups > 1 {
                 text.push_str(&format!(" g{}", c.groups));
             }
@@ -41,6 +52,8 @@ pub fn kind_cell(kind: &LayerKind) -> String {
         ),
         LayerKind::FullyConnected(fc) => format!("fc {}", fc.out_features),
         LayerKind::GlobalAvgPool => "global avg".into(),
+        LayerKind::AdaptiveAvgPool { output } => format!("adapt avg {output}"),
+        LayerKind::Lrn(lrn) => format!("lrn {}", lrn.size),
         LayerKind::BatchNorm => "batch norm".into(),
         other => other.label().into(),
     }

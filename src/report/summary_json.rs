@@ -73,7 +73,12 @@ pub struct LayerJson {
     pub kind: &'static str,
     pub kernel: Option<[usize; 2]>,
     pub stride: Option<[usize; 2]>,
+    /// (top, left); `padding_end` gives (bottom, right) where they differ.
     pub padding: Option<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub padding_end: Option<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dilation: Option<[usize; 2]>,
     pub groups: Option<usize>,
     pub input: ShapeJson,
     pub output: ShapeJson,
@@ -98,13 +103,13 @@ impl From<&LayerRow> for LayerJson {
             LayerKind::Conv(c) => (
                 Some(pair(c.kernel)),
                 Some(pair(c.stride)),
-                Some(pair(c.padding)),
+                Some(c.padding),
                 Some(c.groups),
             ),
             LayerKind::Pool(p) => (
                 Some(pair(p.kernel)),
                 Some(pair(p.stride)),
-                Some(pair(p.padding)),
+                Some(p.padding),
                 None,
             ),
             _ => (None, None, None, None),
@@ -115,7 +120,14 @@ impl From<&LayerRow> for LayerJson {
             kind: row.kind.label(),
             kernel,
             stride,
-            padding,
+            padding: padding.map(|p| pair(p.begin)),
+            padding_end: padding.filter(|p| !p.is_symmetric()).map(|p| pair(p.end)),
+            dilation: row
+                .kind
+                .as_conv()
+                .map(|c| c.dilation)
+                .filter(|&d| d != crate::model::Pair::square(1))
+                .map(pair),
             groups,
             input: row.input.into(),
             output: row.output.into(),

@@ -123,6 +123,9 @@ fn totals(out: &mut String, t: &Totals) {
     );
 }
 
+/// Up to this many dropped 1×1 convolutions are named one by one.
+const LIST_DROPPED: usize = 12;
+
 fn counterpart(out: &mut String, block: &Block, summary: &Summary) {
     let _ = writeln!(out, "\nWithout its 1×1 convolutions");
     let analysis = match &summary.counterpart {
@@ -148,8 +151,24 @@ fn counterpart(out: &mut String, block: &Block, summary: &Summary) {
             out,
             "  no 1×1 convolution can be dropped: the block is its own counterpart"
         );
-    } else {
+    } else if dropped.len() <= LIST_DROPPED {
         let _ = writeln!(out, "  dropped: {}", dropped.join(", "));
+    } else {
+        // A network drops a hundred; the count by rule reads better, and the rows say which.
+        let mut by_role: Vec<(&str, usize)> = Vec::new();
+        for (_, role) in analysis.plan.dropped_convs() {
+            match by_role.iter_mut().find(|(label, _)| *label == role.label()) {
+                Some((_, n)) => *n += 1,
+                None => by_role.push((role.label(), 1)),
+            }
+        }
+        let counts: Vec<String> = by_role.iter().map(|(l, n)| format!("{n} {l}")).collect();
+        let _ = writeln!(
+            out,
+            "  dropped {} 1×1 convolutions: {} (the rows above mark each)",
+            dropped.len(),
+            counts.join(", ")
+        );
     }
     if let Some(c) = summary.comparison() {
         comparison(out, &c);

@@ -167,9 +167,9 @@ fn missing_file_and_unknown_preset_are_clear() {
     let out = convtui(&["summary", "/no/such/block.json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("/no/such/block.json: cannot read"));
-    let out = convtui(&["summary", "--preset", "alexnet"]);
+    let out = convtui(&["summary", "--preset", "lenet"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no preset named \"alexnet\""));
+    assert!(stderr(&out).contains("no preset named \"lenet\""));
 }
 
 /// A FIFO would block a reader until something writes to it, and a directory is no file: both

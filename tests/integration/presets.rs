@@ -196,3 +196,67 @@ fn squeezenet_fire_matches_the_caffe_model() {
     assert_eq!(c.plan.dropped_convs().count(), 0);
     assert_eq!(c.totals.params(), t.params());
 }
+
+/// Whole networks against the frameworks: parameters (`sum(p.numel())`) and MACs of every conv
+/// and linear layer, from PyTorch modules built as each preset's description says, measured with
+/// `presets/reference/torch_counts.py`.
+#[test]
+fn whole_networks_match_the_frameworks_to_the_unit() {
+    let expected: [(&str, u64, u64, Shape); 9] = [
+        (
+            "googlenet",
+            6_998_552,
+            1_582_671_872,
+            Shape::new(1000, 1, 1),
+        ),
+        ("alexnet", 61_100_840, 714_188_480, Shape::new(1000, 1, 1)),
+        ("vgg16", 138_357_544, 15_470_264_320, Shape::new(1000, 1, 1)),
+        (
+            "resnet50",
+            25_557_032,
+            4_089_184_256,
+            Shape::new(1000, 1, 1),
+        ),
+        (
+            "resnet152",
+            60_192_808,
+            11_513_626_624,
+            Shape::new(1000, 1, 1),
+        ),
+        (
+            "squeezenet1_0",
+            1_248_424,
+            818_924_576,
+            Shape::new(1000, 1, 1),
+        ),
+        (
+            "mobilenet_v1",
+            4_231_976,
+            568_740_352,
+            Shape::new(1000, 1, 1),
+        ),
+        (
+            "mobilenet_v2",
+            3_504_872,
+            300_774_272,
+            Shape::new(1000, 1, 1),
+        ),
+        ("nin_cifar10", 966_986, 222_486_528, Shape::new(10, 1, 1)),
+    ];
+    for (name, params, macs, output) in expected {
+        let t = summary(name).block.totals;
+        assert_eq!(
+            (t.params(), t.macs, t.output),
+            (params, macs, output),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn googlenet_has_under_a_eighth_of_alexnets_parameters() {
+    // The paper says 12 times fewer; with its classifier counted it is 61,100,840 / 6,998,552.
+    let ratio = summary("alexnet").block.totals.params() as f64
+        / summary("googlenet").block.totals.params() as f64;
+    assert!((8.7..8.8).contains(&ratio), "{ratio}");
+}

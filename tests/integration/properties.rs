@@ -3,7 +3,8 @@
 
 use convtui::analysis::{Analysis, Scope, Summary};
 use convtui::model::{
-    Block, Chain, Concat, Conv, Layer, LayerKind, Node, Pair, Pool, PoolKind, Residual, Shape,
+    Block, Chain, Concat, Conv, Layer, LayerKind, Lrn, Node, Padding, Pair, Pool, PoolKind,
+    Residual, Shape,
 };
 use proptest::prelude::*;
 
@@ -11,25 +12,28 @@ use proptest::prelude::*;
 /// so that the counterpart rules find work; sometimes anything at all, zeros included.
 fn layer() -> impl Strategy<Value = Node> {
     let any_pair = || (0usize..6, 0usize..6).prop_map(|(h, w)| Pair::new(h, w));
+    let any_padding = || (any_pair(), any_pair()).prop_map(|(begin, end)| Padding { begin, end });
     let any_conv = (
         0usize..80,
         any_pair(),
         any_pair(),
+        any_padding(),
         any_pair(),
         0usize..5,
         any::<bool>(),
     )
-        .prop_map(|(out, kernel, stride, padding, groups, bias)| {
+        .prop_map(|(out, kernel, stride, padding, dilation, groups, bias)| {
             LayerKind::Conv(Conv {
                 out_channels: out,
                 kernel,
                 stride,
                 padding,
+                dilation,
                 groups,
                 bias,
             })
         });
-    let any_pool = (any_pair(), any_pair(), any_pair(), any::<bool>()).prop_map(
+    let any_pool = (any_pair(), any_pair(), any_padding(), any::<bool>()).prop_map(
         |(kernel, stride, padding, ceil_mode)| {
             LayerKind::Pool(Pool {
                 kind: PoolKind::Max,
@@ -40,8 +44,24 @@ fn layer() -> impl Strategy<Value = Node> {
             })
         },
     );
-    let odd = prop_oneof![any_conv, any_pool, Just(LayerKind::GlobalAvgPool)]
-        .prop_map(|kind| Node::Layer(Layer::new(kind)));
+    let any_adaptive = any_pair().prop_map(|output| LayerKind::AdaptiveAvgPool { output });
+    let lrn = (0usize..7).prop_map(|size| {
+        LayerKind::Lrn(Lrn {
+            size,
+            alpha: 1e-4,
+            beta: 0.75,
+            k: 1.0,
+        })
+    });
+    let odd = prop_oneof![
+        any_conv,
+        any_pool,
+        any_adaptive,
+        lrn,
+        Just(LayerKind::Relu6),
+        Just(LayerKind::GlobalAvgPool)
+    ]
+    .prop_map(|kind| Node::Layer(Layer::new(kind)));
     prop_oneof![6 => natural_layer(), 3 => odd]
 }
 
@@ -50,7 +70,7 @@ fn pool(kernel: usize, stride: usize, padding: usize, ceil_mode: bool) -> LayerK
         kind: PoolKind::Max,
         kernel: Pair::square(kernel),
         stride: Pair::square(stride),
-        padding: Pair::square(padding),
+        padding: Padding::square(padding),
         ceil_mode,
     })
 }

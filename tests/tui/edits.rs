@@ -88,7 +88,7 @@ fn a_adds_a_relu_after_a_conv_and_a_3x3_conv_elsewhere() {
     let conv = app.block().layer(&NodePath(vec![0, 0, 2])).unwrap();
     let conv = conv.as_conv().unwrap();
     assert_eq!(
-        (conv.kernel.h, conv.out_channels, conv.padding.h),
+        (conv.kernel.h, conv.out_channels, conv.padding.begin.h),
         (3, 64, 1)
     );
     assert_eq!(output_channels(&app), 256);

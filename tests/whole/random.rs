@@ -7,8 +7,8 @@ use convtui::analysis::{Analysis, Summary};
 use convtui::engine::graph::ConvPath;
 use convtui::measure::whole::{Prepared, TOLERANCE, expected, verify_against};
 use convtui::model::{
-    Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Node, Pair, Pool, PoolKind,
-    Residual, Shape,
+    Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Node, Padding, Pair, Pool,
+    PoolKind, Residual, Shape,
 };
 use proptest::prelude::*;
 
@@ -31,7 +31,8 @@ fn layer() -> impl Strategy<Value = Node> {
                 out_channels: out,
                 kernel,
                 stride,
-                padding: Pair::new(ph.min(kernel.h), pw.min(kernel.w)),
+                padding: Padding::new(ph.min(kernel.h), pw.min(kernel.w)),
+                dilation: Pair::square(1),
                 // The rules accept only what divides; a group count that does not is kept
                 // from fitting by the analysis, and the block is skipped.
                 groups: if depthwise { 0 } else { groups },
@@ -50,7 +51,7 @@ fn layer() -> impl Strategy<Value = Node> {
                 kind: if max { PoolKind::Max } else { PoolKind::Avg },
                 kernel,
                 stride,
-                padding: Pair::new(ph.min(kernel.h / 2), pw.min(kernel.w / 2)),
+                padding: Padding::new(ph.min(kernel.h / 2), pw.min(kernel.w / 2)),
                 ceil_mode,
             })
         });

@@ -8,7 +8,7 @@ use crate::engine::graph::MEMORY_BUDGET_BYTES;
 use crate::engine::graph::{ConvSpec, Dims, Graph, Op, PoolKind, PoolSpec, Value, Window};
 use crate::engine::noise;
 use crate::model::{
-    Block, LayerKind, NodePath, Pair, Part, PoolKind as ModelPool, Shape, Step, visit,
+    Block, LayerKind, NodePath, Padding, Pair, Part, PoolKind as ModelPool, Shape, Step, visit,
 };
 
 /// Why a block could not be turned into a graph.
@@ -26,6 +26,8 @@ pub enum LowerError {
     },
     #[error("{layer}: {detail}")]
     Graph { layer: String, detail: String },
+    #[error("{layer}: the engine does not run {what} yet, so the block is not run whole")]
+    Unsupported { layer: String, what: String },
 }
 
 const GIB: f64 = (1u64 << 30) as f64;
@@ -213,6 +215,33 @@ pub fn lower(block: &Block, analysis: &Analysis, seed: u64) -> Result<Lowered, L
     })
 }
 
+enum Adaptive {
+    Identity,
+    Global,
+    Pool(Window),
+    /// The output does not divide the input: PyTorch's windows then overlap and differ.
+    Uneven,
+}
+
+/// Adaptive average pooling is an ordinary pool when the output divides the input: windows of
+/// in/out, stride in/out, no padding (PyTorch places them exactly so).
+fn adaptive_as_pool(input: Shape, output: Pair) -> Adaptive {
+    if (input.h, input.w) == (output.h, output.w) {
+        Adaptive::Identity
+    } else if (output.h, output.w) == (1, 1) {
+        Adaptive::Global
+    } else if input.h.is_multiple_of(output.h) && input.w.is_multiple_of(output.w) {
+        let k = (input.h / output.h, input.w / output.w);
+        Adaptive::Pool(Window {
+            kernel: k,
+            stride: k,
+            padding: (0, 0),
+        })
+    } else {
+        Adaptive::Uneven
+    }
+}
+
 /// One layer as a graph node (none for dropout); returns the value that flows on.
 fn layer(
     graph: &mut Graph,
@@ -223,7 +252,21 @@ fn layer(
 ) -> Result<Value, LowerError> {
     let seed = seed.wrapping_add(tag as u64 * 7919);
     let c_in = row.input.c;
+    let unsupported = |what: String| LowerError::Unsupported {
+        layer: layer_name(&Row::Layer(row.clone())),
+        what,
+    };
+    let symmetric = |p: Padding| {
+        if p.is_symmetric() {
+            Ok(pair(p.begin))
+        } else {
+            Err(unsupported(format!("padding that differs per side ({p})")))
+        }
+    };
     let op = match &row.kind {
+        LayerKind::Conv(conv) if conv.dilation != Pair::square(1) => {
+            return Err(unsupported(format!("dilation {}", conv.dilation)));
+        }
         LayerKind::Conv(conv) => {
             let per_filter = c_in / conv.groups.max(1) * conv.kernel.h * conv.kernel.w;
             Op::Conv {
@@ -233,7 +276,7 @@ fn layer(
                     window: Window {
                         kernel: pair(conv.kernel),
                         stride: pair(conv.stride),
-                        padding: pair(conv.padding),
+                        padding: symmetric(conv.padding)?,
                     },
                     groups: conv.groups,
                 },
@@ -251,12 +294,32 @@ fn layer(
                 window: Window {
                     kernel: pair(pool.kernel),
                     stride: pair(pool.stride),
-                    padding: pair(pool.padding),
+                    padding: symmetric(pool.padding)?,
                 },
                 ceil_mode: pool.ceil_mode,
             },
         },
         LayerKind::GlobalAvgPool => Op::GlobalAvgPool { input },
+        LayerKind::AdaptiveAvgPool { output } => match adaptive_as_pool(row.input, *output) {
+            Adaptive::Identity => return Ok(input),
+            Adaptive::Global => Op::GlobalAvgPool { input },
+            Adaptive::Pool(window) => Op::Pool {
+                input,
+                spec: PoolSpec {
+                    kind: PoolKind::Avg,
+                    window,
+                    ceil_mode: false,
+                },
+            },
+            Adaptive::Uneven => {
+                return Err(unsupported(format!(
+                    "adaptive pooling from {}×{} to {output}, whose windows differ in size",
+                    row.input.h, row.input.w
+                )));
+            }
+        },
+        LayerKind::Relu6 => return Err(unsupported("ReLU6".into())),
+        LayerKind::Lrn(_) => return Err(unsupported("local response normalisation".into())),
         LayerKind::Relu => Op::Relu { input },
         LayerKind::BatchNorm => Op::BatchNorm {
             input,

@@ -12,12 +12,17 @@ pub enum FieldId {
     Kernel,
     Stride,
     Padding,
+    Dilation,
     Groups,
     Bias,
     PoolKind,
     CeilMode,
     OutFeatures,
     Probability,
+    /// An adaptive pool's output size.
+    OutputSize,
+    /// How many channels a local response normalisation spans.
+    LrnSize,
 }
 
 impl FieldId {
@@ -30,8 +35,14 @@ impl FieldId {
         match self {
             FieldId::Name => FieldKind::Name,
             FieldId::OutChannels | FieldId::Groups | FieldId::OutFeatures => CHANNELS,
-            FieldId::Kernel | FieldId::Stride => FieldKind::Pair { min: 1 },
-            FieldId::Padding => FieldKind::Pair { min: 0 },
+            FieldId::Kernel | FieldId::Stride | FieldId::Dilation | FieldId::OutputSize => {
+                FieldKind::Pair { min: 1 }
+            }
+            FieldId::Padding => FieldKind::Padding,
+            FieldId::LrnSize => FieldKind::Count {
+                min: 1,
+                max: MAX_CHANNELS,
+            },
             FieldId::Bias | FieldId::CeilMode => FieldKind::Flag,
             FieldId::PoolKind => FieldKind::PoolKind,
             FieldId::Probability => FieldKind::Probability,
@@ -46,12 +57,15 @@ impl FieldId {
             FieldId::Kernel => "kernel",
             FieldId::Stride => "stride",
             FieldId::Padding => "padding",
+            FieldId::Dilation => "dilation",
             FieldId::Groups => "groups",
             FieldId::Bias => "bias",
             FieldId::PoolKind => "pool",
             FieldId::CeilMode => "ceil mode",
             FieldId::OutFeatures => "out features",
             FieldId::Probability => "probability",
+            FieldId::OutputSize => "output",
+            FieldId::LrnSize => "size",
         }
     }
 }
@@ -82,6 +96,8 @@ pub enum FieldKind {
     Pair {
         min: usize,
     },
+    /// Padding: as a pair, or four sides `top,left,bottom,right`.
+    Padding,
     Flag,
     PoolKind,
     /// Dropout probability, 0 ≤ p < 1 (kept in steps of 0.001).

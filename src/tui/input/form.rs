@@ -4,10 +4,12 @@
 //! Fields are keyed by [`FieldId`]; their labels are only for people.
 
 use crate::analysis::describe_layer;
-use crate::model::{Conv, FullyConnected, LayerKind, Node, NodePath, Pair, Pool};
+use crate::model::{Conv, FullyConnected, LayerKind, Lrn, Node, NodePath, Padding, Pair, Pool};
 
 use super::field::{Field, FieldId, FieldKind};
-use super::form_parse::{parse_count, parse_flag, parse_pair, parse_pool_kind, parse_probability};
+use super::form_parse::{
+    parse_count, parse_flag, parse_padding, parse_pair, parse_pool_kind, parse_probability,
+};
 use super::text_input::TextInput;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,14 @@ fn pair_text(p: Pair) -> String {
         p.h.to_string()
     } else {
         format!("{}x{}", p.h, p.w)
+    }
+}
+
+fn padding_text(p: Padding) -> String {
+    if p.is_symmetric() {
+        pair_text(p.begin)
+    } else {
+        format!("{},{},{},{}", p.begin.h, p.begin.w, p.end.h, p.end.w)
     }
 }
 
@@ -127,13 +137,14 @@ fn layer_fields(kind: &LayerKind) -> Vec<Field> {
         [
             field(FieldId::Kernel, pair_text(kernel)),
             field(FieldId::Stride, pair_text(stride)),
-            field(FieldId::Padding, pair_text(padding)),
+            field(FieldId::Padding, padding_text(padding)),
         ]
     };
     match kind {
         LayerKind::Conv(c) => {
             let mut fields = vec![field(FieldId::OutChannels, c.out_channels.to_string())];
             fields.extend(window(c.kernel, c.stride, c.padding));
+            fields.push(field(FieldId::Dilation, pair_text(c.dilation)));
             fields.push(field(FieldId::Groups, c.groups.to_string()));
             fields.push(field(FieldId::Bias, flag_text(c.bias)));
             fields
@@ -152,6 +163,10 @@ fn layer_fields(kind: &LayerKind) -> Vec<Field> {
             FieldId::Probability,
             format!("{}", f64::from(*per_mille) / 1000.0),
         )],
+        LayerKind::AdaptiveAvgPool { output } => {
+            vec![field(FieldId::OutputSize, pair_text(*output))]
+        }
+        LayerKind::Lrn(lrn) => vec![field(FieldId::LrnSize, lrn.size.to_string())],
         _ => Vec::new(),
     }
 }
@@ -190,6 +205,10 @@ impl Values<'_> {
         self.parsed(id, parse_pair)
     }
 
+    fn padding(&self) -> Result<Padding, String> {
+        self.parsed(FieldId::Padding, |text, _| parse_padding(text))
+    }
+
     fn flag(&self, id: FieldId) -> Result<bool, String> {
         self.parsed(id, |text, _| parse_flag(text))
     }
@@ -200,7 +219,8 @@ impl Values<'_> {
                 out_channels: self.count(FieldId::OutChannels)?,
                 kernel: self.pair(FieldId::Kernel)?,
                 stride: self.pair(FieldId::Stride)?,
-                padding: self.pair(FieldId::Padding)?,
+                padding: self.padding()?,
+                dilation: self.pair(FieldId::Dilation)?,
                 groups: self.count(FieldId::Groups)?,
                 bias: self.flag(FieldId::Bias)?,
             }),
@@ -208,7 +228,7 @@ impl Values<'_> {
                 kind: self.parsed(FieldId::PoolKind, |text, _| parse_pool_kind(text))?,
                 kernel: self.pair(FieldId::Kernel)?,
                 stride: self.pair(FieldId::Stride)?,
-                padding: self.pair(FieldId::Padding)?,
+                padding: self.padding()?,
                 ceil_mode: self.flag(FieldId::CeilMode)?,
             }),
             LayerKind::FullyConnected(_) => LayerKind::FullyConnected(FullyConnected {
@@ -218,6 +238,13 @@ impl Values<'_> {
             LayerKind::Dropout { .. } => LayerKind::Dropout {
                 per_mille: self.parsed(FieldId::Probability, |text, _| parse_probability(text))?,
             },
+            LayerKind::AdaptiveAvgPool { .. } => LayerKind::AdaptiveAvgPool {
+                output: self.pair(FieldId::OutputSize)?,
+            },
+            LayerKind::Lrn(lrn) => LayerKind::Lrn(Lrn {
+                size: self.count(FieldId::LrnSize)?,
+                ..*lrn
+            }),
             other => other.clone(),
         })
     }

@@ -1,7 +1,7 @@
 //! How the edit form's text fields are read back: counts, sizes like `3` or `1x7`, yes/no,
 //! max/avg and a dropout probability, each with a message that says what was expected.
 
-use crate::model::{MAX_SPATIAL, Pair, PoolKind};
+use crate::model::{MAX_SPATIAL, Padding, Pair, PoolKind};
 
 use super::field::FieldKind;
 
@@ -35,6 +35,30 @@ pub fn parse_pair(text: &str, kind: FieldKind) -> Result<Pair, String> {
         [h, w] => Ok(Pair::new(one(h)?, one(w)?)),
         _ => Err(bad()),
     }
+}
+
+/// `1`, `1x2`, or four sides `top,left,bottom,right` where they differ.
+pub fn parse_padding(text: &str) -> Result<Padding, String> {
+    let parts: Vec<&str> = text.split(['x', 'X', '×', '*', ',']).collect();
+    if let [top, left, bottom, right] = parts.as_slice() {
+        let side = |part: &str| match part.trim().parse::<usize>() {
+            Ok(n) if n <= MAX_SPATIAL => Ok(n),
+            _ => Err(format!(
+                "\"{text}\" is not a padding like 1, 1x2 or top,left,bottom,right (each from 0 to {MAX_SPATIAL})"
+            )),
+        };
+        return Ok(Padding {
+            begin: Pair::new(side(top)?, side(left)?),
+            end: Pair::new(side(bottom)?, side(right)?),
+        });
+    }
+    parse_pair(text, FieldKind::Pair { min: 0 })
+        .map(Padding::same)
+        .map_err(|_| {
+            format!(
+                "\"{text}\" is not a padding like 1, 1x2 or top,left,bottom,right (each from 0 to {MAX_SPATIAL})"
+            )
+        })
 }
 
 pub fn parse_flag(text: &str) -> Result<bool, String> {

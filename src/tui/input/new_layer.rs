@@ -2,7 +2,7 @@
 //! the one a user most likely wants preselected (a ReLU after a conv, else a 3×3 conv that keeps
 //! the width).
 
-use crate::model::{Concat, Conv, Layer, LayerKind, Node, Pair, Pool, PoolKind, Residual};
+use crate::model::{Concat, Conv, Layer, LayerKind, Node, Padding, Pair, Pool, PoolKind, Residual};
 
 /// One entry of the add-layer menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl Choice {
                 kind,
                 kernel: Pair::square(k),
                 stride: Pair::square(s),
-                padding: Pair::square(p),
+                padding: Padding::square(p),
                 ceil_mode: false,
             }))
         };
