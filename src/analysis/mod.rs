@@ -14,9 +14,12 @@ mod comparison;
 mod error;
 mod infer;
 mod layer_counts;
+mod memory;
 mod plan;
+mod receptive;
 mod rows;
 mod rules;
+mod stays;
 mod summary;
 mod totals;
 
@@ -27,7 +30,9 @@ pub use comparison::{
 pub use error::{Place, ShapeError, describe_layer};
 pub use infer::Depth;
 pub use plan::{Adjustment, Dropped, Plan, Role, Scope};
+pub use receptive::{Field, fields as receptive_fields};
 pub use rows::{GroupRow, LayerRow, Row};
-pub use rules::{Stays, plan, role_of, why_it_stays};
+pub use rules::{plan, role_of};
+pub use stays::{Stays, why_it_stays};
 pub use summary::{Analysis, PointwiseLayer, Summary};
 pub use totals::{BYTES_PER_ELEMENT, Totals};

@@ -24,7 +24,7 @@ use super::rows::Row;
 
 /// A residual's shortcut exists to match the body's shape: the rules leave its chain (and
 /// everything inside it) alone.
-fn left_alone(part: Part) -> bool {
+pub(super) fn left_alone(part: Part) -> bool {
     part == Part::Shortcut
 }
 
@@ -64,43 +64,6 @@ pub fn plan(block: &Block, scope: Scope) -> Plan {
 /// The rule by which the 1×1 conv at `path` would be dropped on its own, if any.
 pub fn role_of(block: &Block, path: &NodePath) -> Option<Role> {
     plan(block, Scope::Only(path)).dropped_conv(path)
-}
-
-/// Why the 1×1 conv at `path` stays even on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stays {
-    /// It is inside a chain the rules leave alone (a residual's shortcut).
-    LeftAlone,
-    /// No rule applies to it where it is.
-    NoRule,
-}
-
-impl Stays {
-    pub fn reason(self) -> &'static str {
-        match self {
-            Stays::LeftAlone => {
-                "is in a residual's shortcut, which the rules leave alone: it makes the input \
-                 match the body's shape"
-            }
-            Stays::NoRule => {
-                "stays even without 1×1 convs: no conv after it, no conv before it, no pool before it"
-            }
-        }
-    }
-}
-
-/// Why no rule can drop the 1×1 conv at `path` on its own; `None` when one can.
-pub fn why_it_stays(block: &Block, path: &NodePath) -> Option<Stays> {
-    let untouched = path.enclosing().any(|(owner, step)| {
-        block
-            .node(&owner)
-            .and_then(|node| Part::of_chain(node, step))
-            .is_some_and(left_alone)
-    });
-    if untouched {
-        return Some(Stays::LeftAlone);
-    }
-    role_of(block, path).is_none().then_some(Stays::NoRule)
 }
 
 const RULES: [Role; 3] = [Role::Reduce, Role::Mix, Role::Project];

@@ -6,6 +6,7 @@ use crate::model::{Block, LayerKind, NodePath, Target};
 use super::comparison::Comparison;
 use super::error::ShapeError;
 use super::infer::infer;
+use super::memory::peak_activations;
 use super::plan::{Plan, Role, Scope};
 use super::rows::{LayerRow, Row};
 use super::rules::plan;
@@ -57,6 +58,7 @@ impl Analysis {
                 totals.pointwise_convs += usize::from(conv.is_pointwise());
             }
         }
+        totals.peak_activations = peak_activations(block, &inferred.rows);
         Ok(Analysis {
             rows: inferred.rows,
             totals,

@@ -20,6 +20,9 @@ pub struct Totals {
     pub macs: u64,
     /// Output elements of every layer, summed: what a forward pass materialises.
     pub activations: u64,
+    /// The most elements alive at once, input included, along the best branch order
+    /// (`analysis::memory`): what an executor that frees as it goes needs.
+    pub peak_activations: u64,
     pub layers: usize,
     pub convs: usize,
     pub pointwise_convs: usize,
@@ -37,5 +40,14 @@ impl Totals {
 
     pub fn activation_bytes(&self) -> u64 {
         self.activations.saturating_mul(BYTES_PER_ELEMENT)
+    }
+
+    pub fn peak_activation_bytes(&self) -> u64 {
+        self.peak_activations.saturating_mul(BYTES_PER_ELEMENT)
+    }
+
+    /// Parameters as f32.
+    pub fn param_bytes(&self) -> u64 {
+        self.params().saturating_mul(BYTES_PER_ELEMENT)
     }
 }

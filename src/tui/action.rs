@@ -17,6 +17,17 @@ pub enum Action {
     PageDown,
     PageUp,
     FocusNext,
+    // Reading a large block.
+    ToggleFold,
+    FoldAll,
+    UnfoldAll,
+    Search,
+    SearchNext,
+    SearchPrevious,
+    ToggleDetail,
+    ToggleCounterpart,
+    ShowHeaviest,
+    PromptInputShape,
     // Editing the block.
     OpenEditor,
     WidenLayer,

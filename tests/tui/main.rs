@@ -12,6 +12,7 @@ mod navigate;
 mod overlays;
 mod pty;
 mod random_keys;
+mod reading;
 mod remeasure;
 mod screens;
 mod skipped;

@@ -4,13 +4,17 @@
 
 mod analysed;
 mod document;
+mod folding;
+mod heaviest;
 mod mode;
 mod outline;
 
 pub use analysed::Analysed;
 pub use document::{Document, Origin};
-pub use mode::{Level, Message, Mode, Pane, PromptPurpose};
-pub use outline::{OutlineRow, outline};
+pub use mode::{Level, Message, Mode, Pane, PromptPurpose, Weight};
+pub use outline::{OutlineRow, enclosing_composite, is_inside, outline};
+
+use std::collections::BTreeSet;
 
 use crate::analysis::{PointwiseLayer, Role, ShapeError, Summary};
 use crate::measure::{EngineEvent, History, Job, Limits, select};
@@ -46,8 +50,12 @@ pub struct Cursor {
 pub struct App {
     pub document: Document,
     analysed: Analysed,
-    /// Derived from the block on every change.
+    /// Every row of the block, derived from it on every change.
+    full_outline: Vec<OutlineRow>,
+    /// The rows on screen: `full_outline` without what folded composites hide.
     outline: Vec<OutlineRow>,
+    /// Concats and residuals shown as one row.
+    folded: BTreeSet<NodePath>,
     /// The 1×1 layers the engine measures, from the figures shown.
     pointwise: Vec<PointwiseLayer>,
     pub cursor: Cursor,
@@ -63,6 +71,18 @@ pub struct App {
     pub quit_after_save: bool,
     /// What the throughput pane shows: the 1×1 layers, or the whole block per layer.
     pub measured_view: MeasuredView,
+    /// The last search, and where the one being typed started.
+    pub search: Search,
+    /// The detail pane of the selected layer in place of the totals and comparison.
+    pub show_detail: bool,
+    /// The structure pane's figures are the counterpart's (rewritten layers marked).
+    pub show_counterpart: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub query: String,
+    pub origin: Option<Target>,
 }
 
 /// The throughput pane's two views.
@@ -78,7 +98,9 @@ impl App {
     pub fn new(block: Block, origin: Origin, theme: Theme) -> App {
         let analysed = Analysed::of(&block);
         let mut app = App {
-            outline: outline(&block),
+            full_outline: Vec::new(),
+            outline: Vec::new(),
+            folded: BTreeSet::new(),
             pointwise: Vec::new(),
             document: Document::new(block, origin),
             analysed,
@@ -96,7 +118,11 @@ impl App {
             theme,
             quit_after_save: false,
             measured_view: MeasuredView::Pointwise,
+            search: Search::default(),
+            show_detail: false,
+            show_counterpart: false,
         };
+        app.rebuild_outline();
         app.refresh_derived();
         app
     }
@@ -124,8 +150,22 @@ impl App {
         self.analysed.figures()
     }
 
+    /// The rows on screen, folded composites showing only their header.
     pub fn outline(&self) -> &[OutlineRow] {
         &self.outline
+    }
+
+    /// Every row, folded or not.
+    pub fn full_outline(&self) -> &[OutlineRow] {
+        &self.full_outline
+    }
+
+    pub fn is_folded(&self, path: &NodePath) -> bool {
+        self.folded.contains(path)
+    }
+
+    pub fn any_folded(&self) -> bool {
+        !self.folded.is_empty()
     }
 
     /// The 1×1 layers of the figures shown, as the engine measures them.
@@ -171,7 +211,7 @@ impl App {
     /// `update` calls it after every change of the document.
     pub fn reanalyse(&mut self) {
         self.analysed.update(self.document.block());
-        self.outline = outline(self.document.block());
+        self.rebuild_outline();
         self.refresh_derived();
     }
 
@@ -180,7 +220,8 @@ impl App {
     pub fn analyse_afresh(&mut self) {
         self.analysed = Analysed::of(self.document.block());
         self.pointwise.clear();
-        self.outline = outline(self.document.block());
+        self.folded.clear();
+        self.rebuild_outline();
         self.refresh_derived();
     }
 

@@ -13,6 +13,10 @@ pub enum PromptPurpose {
     Open,
     Save,
     Export,
+    /// A layer's name to find; the selection follows as it is typed.
+    Search,
+    /// The block's input shape, C,H,W.
+    InputShape,
 }
 
 impl PromptPurpose {
@@ -21,6 +25,8 @@ impl PromptPurpose {
             PromptPurpose::Open => "Open a block file",
             PromptPurpose::Save => "Save the block as JSON to",
             PromptPurpose::Export => "Export the JSON summary to",
+            PromptPurpose::Search => "Find a layer by name",
+            PromptPurpose::InputShape => "Input shape (channels, height, width)",
         }
     }
 
@@ -31,6 +37,8 @@ impl PromptPurpose {
             PromptPurpose::Save | PromptPurpose::Export => {
                 "written atomically; relative paths are from here"
             }
+            PromptPurpose::Search => "any part of the name, any case; then n and N go on",
+            PromptPurpose::InputShape => "e.g. 3,224,224 or 3,112,112; u undoes",
         }
     }
 }
@@ -54,6 +62,18 @@ pub enum Mode {
         input: TextInput,
     },
     ConfirmQuit,
+    /// The layers with the most MACs (or parameters), heaviest first.
+    Heaviest {
+        selected: usize,
+        by: Weight,
+    },
+}
+
+/// What "heaviest" weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    Macs,
+    Params,
 }
 
 impl Mode {

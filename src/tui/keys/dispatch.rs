@@ -9,7 +9,7 @@ use crate::tui::app::{App, Mode};
 use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
 
 use super::binding::Binding;
-use super::tables::{CONFIRM_QUIT, FORM, HELP, NORMAL, PICKER, PROMPT, SECTIONS};
+use super::tables::{CONFIRM_QUIT, FORM, HEAVIEST, HELP, NORMAL, PICKER, PROMPT, SECTIONS};
 
 pub fn table(mode: &Mode) -> &'static [Binding] {
     match mode {
@@ -19,6 +19,7 @@ pub fn table(mode: &Mode) -> &'static [Binding] {
         Mode::AddLayer { .. } | Mode::PresetPicker { .. } => PICKER,
         Mode::Prompt { .. } => PROMPT,
         Mode::ConfirmQuit => CONFIRM_QUIT,
+        Mode::Heaviest { .. } => HEAVIEST,
     }
 }
 

@@ -58,6 +58,16 @@ pub const NORMAL: &[Binding] = &[
     bind(&[code(KeyCode::PageDown), code(KeyCode::Right), key('l')], Action::PageDown, "a page down"),
     bind(&[code(KeyCode::PageUp), code(KeyCode::Left), key('h')], Action::PageUp, "a page up"),
     hinted(&[code(KeyCode::Tab), code(KeyCode::BackTab)], Action::FocusNext, "switch pane: structure ⇄ throughput", "pane", None),
+    hinted(&[key(' ')], Action::ToggleFold, "fold or unfold the concat or residual at (or around) the selection", "fold", Some(structure_focused)),
+    bind(&[key('z')], Action::FoldAll, "fold every concat and residual"),
+    bind(&[key('Z')], Action::UnfoldAll, "unfold everything"),
+    hinted(&[key('/')], Action::Search, "find a layer by name", "find", None),
+    bind(&[key('n')], Action::SearchNext, "next layer the search finds"),
+    bind(&[key('N')], Action::SearchPrevious, "previous layer the search finds"),
+    hinted(&[key('i')], Action::ToggleDetail, "detail pane: the selected layer's arithmetic, shapes and receptive field", "detail", None),
+    bind(&[key('c')], Action::ToggleCounterpart, "show the counterpart without 1×1 convolutions ⇄ the block"),
+    bind(&[key('w')], Action::ShowHeaviest, "the heaviest layers, by MACs or parameters"),
+    bind(&[key('I')], Action::PromptInputShape, "change the input shape (C,H,W)"),
     hinted(&[code(KeyCode::Enter)], Action::OpenEditor, "edit the selected layer's fields", "edit", Some(has_selection)),
     hinted(&[key('+'), key('=')], Action::WidenLayer, "widen the selected conv/fc by 8 (by 1 below 8)", "width", Some(on_width)),
     bind(&[key('-'), key('_')], Action::NarrowLayer, "narrow the selected conv/fc by 8 (by 1 below 8)"),
@@ -128,6 +138,15 @@ pub const PICKER: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+pub const HEAVIEST: &[Binding] = &[
+    hinted(&[code(KeyCode::Down), key('j')], Action::SelectNext, "next layer", "move", None),
+    bind(&[code(KeyCode::Up), key('k')], Action::SelectPrevious, "previous layer"),
+    hinted(&[code(KeyCode::Tab)], Action::FocusNext, "weigh by MACs ⇄ by parameters", "by", None),
+    hinted(&[code(KeyCode::Enter)], Action::Confirm, "go to this layer", "go", None),
+    hinted(&[code(KeyCode::Esc), key('q'), key('w'), ctrl('c')], Action::Cancel, "close", "close", None),
+];
+
+#[rustfmt::skip]
 pub const HELP: &[Binding] = &[
     bind(&[code(KeyCode::Down), key('j')], Action::SelectNext, "scroll down"),
     bind(&[code(KeyCode::Up), key('k')], Action::SelectPrevious, "scroll up"),
@@ -145,8 +164,9 @@ pub const CONFIRM_QUIT: &[Binding] = &[
 pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Structure and throughput panes", NORMAL),
     ("Edit form (Enter)", FORM),
-    ("Path prompts (o, s, e)", PROMPT),
+    ("Prompts (o, s, e, /, I)", PROMPT),
     ("Pickers (a, p)", PICKER),
+    ("Heaviest layers (w)", HEAVIEST),
     ("Quit with unsaved edits", CONFIRM_QUIT),
     ("Help", HELP),
 ];

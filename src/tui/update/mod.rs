@@ -8,6 +8,7 @@ mod document;
 mod navigate;
 mod normal;
 mod overlay;
+mod reading;
 mod structure;
 
 use crate::measure::EngineEvent;

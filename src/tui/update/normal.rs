@@ -1,12 +1,12 @@
 //! What actions mean in the Normal mode, where the structure and throughput panes have the keys.
 
 use crate::tui::action::{Action, Command};
-use crate::tui::app::{App, MeasuredView, Mode, Pane, PromptPurpose};
+use crate::tui::app::{App, MeasuredView, Mode, Pane, PromptPurpose, Weight};
 use crate::tui::input::{EditForm, default_choice};
 
 use super::document::{measure, redo, undo};
 use super::navigate::{follow_throughput_selection, move_selection, page};
-use super::structure;
+use super::{reading, structure};
 
 /// What `r` says while it runs; the report that ends the run replaces it.
 pub const REMEASURING: &str = "Measuring the 1×1 layers again";
@@ -30,6 +30,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
                 follow_throughput_selection(app);
             }
         }
+        Action::ToggleFold => reading::toggle_fold(app),
+        Action::FoldAll => reading::fold_all(app, true),
+        Action::UnfoldAll => reading::fold_all(app, false),
+        Action::Search => reading::start_search(app),
+        Action::SearchNext => reading::search_again(app, true),
+        Action::SearchPrevious => reading::search_again(app, false),
+        Action::ToggleDetail => app.show_detail = !app.show_detail,
+        Action::ToggleCounterpart => toggle_counterpart(app),
+        Action::ShowHeaviest => {
+            app.mode = Mode::Heaviest {
+                selected: 0,
+                by: Weight::Macs,
+            };
+        }
+        Action::PromptInputShape => reading::prompt_input_shape(app),
         Action::OpenEditor => open_editor(app),
         Action::WidenLayer => return structure::step_width(app, true),
         Action::NarrowLayer => return structure::step_width(app, false),
@@ -79,6 +94,20 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
         _ => {}
     }
     Vec::new()
+}
+
+fn toggle_counterpart(app: &mut App) {
+    app.show_counterpart = !app.show_counterpart;
+    let text = match (app.show_counterpart, app.figures()) {
+        (false, _) => "Showing the block as edited",
+        (true, Some((summary, _))) if summary.counterpart.is_err() => {
+            "The counterpart does not fit; showing the block (c goes back)"
+        }
+        (true, _) => {
+            "Showing the counterpart without 1×1 convolutions: dropped rows struck, rewritten ones marked (c goes back)"
+        }
+    };
+    app.inform(text);
 }
 
 fn open_editor(app: &mut App) {

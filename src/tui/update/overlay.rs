@@ -11,6 +11,7 @@ use crate::tui::keys::help_line_count;
 use crate::tui::layout;
 
 use super::document::{edit_block, replace};
+use super::reading;
 use super::structure::add_layer;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Command> {
@@ -65,6 +66,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             open_preset,
         ),
         Mode::Prompt { purpose, input } => prompt_key(app, action, purpose, input),
+        Mode::Heaviest { selected, by } => reading::heaviest_key(app, action, selected, by),
         Mode::Edit(form) => form_key(app, action, form),
     }
 }
@@ -137,8 +139,32 @@ fn prompt_key(
     mut input: TextInput,
 ) -> Vec<Command> {
     if edit_text(&mut input, &action) {
+        if purpose == PromptPurpose::Search {
+            reading::search_as_typed(app, input.text());
+        }
         app.mode = Mode::Prompt { purpose, input };
         return Vec::new();
+    }
+    match (purpose, &action) {
+        (PromptPurpose::Search, Action::Confirm) => {
+            reading::end_search(app, Some(input.text()));
+            return Vec::new();
+        }
+        (PromptPurpose::Search, Action::Cancel) => {
+            reading::end_search(app, None);
+            return Vec::new();
+        }
+        (PromptPurpose::InputShape, Action::Confirm) => {
+            return match reading::set_input_shape(app, input.text()) {
+                Ok(commands) => commands,
+                Err(text) => {
+                    app.complain(text);
+                    app.mode = Mode::Prompt { purpose, input };
+                    Vec::new()
+                }
+            };
+        }
+        _ => {}
     }
     match action {
         Action::Cancel => {
@@ -155,11 +181,13 @@ fn prompt_key(
             // The prompt stays open until the loop reports success, so a failed write can be
             // retried with another path.
             app.mode = Mode::Prompt { purpose, input };
-            vec![match purpose {
-                PromptPurpose::Open => Command::Open(path),
-                PromptPurpose::Save => Command::Save(path),
-                PromptPurpose::Export => Command::Export(path),
-            }]
+            match purpose {
+                PromptPurpose::Open => vec![Command::Open(path)],
+                PromptPurpose::Save => vec![Command::Save(path)],
+                PromptPurpose::Export => vec![Command::Export(path)],
+                // Taken above.
+                PromptPurpose::Search | PromptPurpose::InputShape => Vec::new(),
+            }
         }
         _ => {
             app.mode = Mode::Prompt { purpose, input };

@@ -32,17 +32,20 @@ fn label(text: &str) -> Span<'_> {
 }
 
 pub fn render_totals(app: &App, area: Rect, buf: &mut Buffer) {
-    let Some((summary, stale)) = app.figures() else {
+    let Some((analysis, stale)) = app.shown_analysis() else {
         Paragraph::new("no figures: the block does not fit")
             .block(pane(app, " Totals ", false))
             .render(area, buf);
         return;
     };
-    let t = &summary.block.totals;
+    let t = &analysis.totals;
     let lines = vec![
         Line::from(vec![
             label("output"),
-            Span::raw(format!("{} (H×W×C)", t.output)),
+            Span::raw(format!(
+                "{} (H×W×C) · depth {} ReLUs",
+                t.output, t.depth.nonlinear
+            )),
         ]),
         Line::from(vec![
             label("params"),
@@ -56,8 +59,12 @@ pub fn render_totals(app: &App, area: Rect, buf: &mut Buffer) {
         ]),
         Line::from(vec![
             label("act. mem"),
-            Span::raw(bytes(t.activation_bytes())),
-            Span::raw(format!(" · depth {} ReLUs", t.depth.nonlinear)),
+            Span::raw(format!(
+                "{}, peak {} · weights {}",
+                bytes(t.activation_bytes()),
+                bytes(t.peak_activation_bytes()),
+                bytes(t.param_bytes())
+            )),
         ]),
     ];
     let style = if stale {
@@ -67,7 +74,15 @@ pub fn render_totals(app: &App, area: Rect, buf: &mut Buffer) {
     };
     Paragraph::new(lines)
         .style(style)
-        .block(pane(app, " Totals ", stale))
+        .block(pane(
+            app,
+            if app.show_counterpart {
+                " Totals without 1×1 "
+            } else {
+                " Totals "
+            },
+            stale,
+        ))
         .render(area, buf);
 }
 

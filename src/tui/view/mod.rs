@@ -1,7 +1,9 @@
 //! Drawing: `impl Widget for &App`, so a frame is a function of the state and can never change
 //! it. Each pane has its own file; `tui::layout` decides where they go.
 
+pub mod detail;
 pub mod figures;
+pub mod heaviest;
 pub mod help;
 pub mod popup;
 pub mod status;
@@ -25,10 +27,19 @@ impl Widget for &App {
             return;
         };
         structure::render(self, panes.structure, buf);
-        if let Some(totals) = panes.totals {
-            figures::render_totals(self, totals, buf);
+        if self.show_detail {
+            // The detail pane takes the totals' and the comparison's room.
+            let area = match panes.totals {
+                Some(totals) => totals.union(panes.comparison),
+                None => panes.comparison,
+            };
+            detail::render(self, area, buf);
+        } else {
+            if let Some(totals) = panes.totals {
+                figures::render_totals(self, totals, buf);
+            }
+            figures::render_comparison(self, panes.comparison, buf);
         }
-        figures::render_comparison(self, panes.comparison, buf);
         throughput::render(self, panes.throughput, buf);
         status::render_message(self, panes.message, buf);
         status::render_status(self, panes.status, buf);
@@ -42,6 +53,7 @@ impl Widget for &App {
                 popup::render_prompt(self, *purpose, input, area, buf);
             }
             Mode::ConfirmQuit => popup::render_confirm_quit(self, area, buf),
+            Mode::Heaviest { selected, by } => heaviest::render(self, *selected, *by, area, buf),
         }
     }
 }

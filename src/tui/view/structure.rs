@@ -23,25 +23,27 @@ type Figures<'a> = HashMap<(&'a NodePath, Option<Part>), &'a AnalysisRow>;
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let wide = area.width >= 100;
-    let (figures, stale) = match app.figures() {
-        Some((summary, stale)) => (index(&summary.block.rows), stale),
+    let (figures, stale) = match app.shown_analysis() {
+        Some((analysis, stale)) => (index(&analysis.rows), stale),
         None => (HashMap::new(), false),
     };
+    let total_macs = app.shown_analysis().map_or(0, |(a, _)| a.totals.macs);
     let rows = app
         .outline()
         .iter()
-        .map(|row| table_row(app, row, &figures, stale, wide));
+        .map(|row| table_row(app, row, &figures, stale, wide, total_macs));
     let shapes = shape_width(&figures, wide);
-    let widths = if wide {
-        [
+    let widths: Vec<Constraint> = if wide {
+        vec![
             Constraint::Fill(1),
             Constraint::Length(17),
             Constraint::Length(shapes.max(23)),
             Constraint::Length(11),
             Constraint::Length(13),
+            Constraint::Length(6),
         ]
     } else {
-        [
+        vec![
             Constraint::Fill(1),
             Constraint::Length(15),
             Constraint::Length(shapes.max(11)),
@@ -50,16 +52,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ]
     };
     let shape_header = if wide { "in → out (H×W×C)" } else { "out" };
-    let header = Row::new(["layer", "kind", shape_header, "params", "MACs"]).style(theme.header());
+    let mut header = vec!["layer", "kind", shape_header, "params", "MACs"];
+    if wide {
+        header.push("MACs%");
+    }
+    let header = Row::new(header).style(theme.header());
     let output = app
         .figures()
         .map(|(summary, _)| format!(" · out {}", summary.block.totals.output))
         .unwrap_or_default();
-    let title = format!(
-        " {} · {} rows{output} ",
-        app.block().name,
-        app.outline().len()
-    );
+    let rows_text = if app.any_folded() {
+        format!(
+            "{} of {} rows (Z unfolds)",
+            app.outline().len(),
+            app.full_outline().len()
+        )
+    } else {
+        format!("{} rows", app.outline().len())
+    };
+    let which = if app.show_counterpart {
+        " · WITHOUT 1×1 (c: back)"
+    } else {
+        ""
+    };
+    let title = format!(" {}{which} · {rows_text}{output} ", app.block().name);
     let block = Block::bordered()
         .title(Line::from(title).style(theme.header()))
         .border_style(theme.border(app.cursor.focus == Pane::Structure));
@@ -117,12 +133,31 @@ fn index(rows: &[AnalysisRow]) -> Figures<'_> {
         .collect()
 }
 
+/// Params and MACs of every layer under the composite at `path` (dropped ones left out).
+fn subtree(figures: &Figures, path: &NodePath) -> (u64, u64) {
+    figures
+        .values()
+        .filter_map(|row| row.as_layer())
+        .filter(|l| l.dropped.is_none() && l.path.0.len() > path.0.len())
+        .filter(|l| l.path.0.starts_with(&path.0))
+        .fold((0, 0), |(p, m), l| (p + l.params(), m + l.macs))
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 || part == 0 {
+        String::new()
+    } else {
+        format!("{:.1}", part as f64 * 100.0 / whole as f64)
+    }
+}
+
 fn table_row<'a>(
     app: &'a App,
     row: &'a OutlineRow,
     figures: &Figures<'a>,
     stale: bool,
     wide: bool,
+    total_macs: u64,
 ) -> Row<'a> {
     let theme = app.theme;
     let path = row.target.node_path();
@@ -152,30 +187,41 @@ fn table_row<'a>(
     }
     let name_cell = Line::from(name_spans);
     let figure_style = if stale { theme.stale() } else { Style::new() };
-    let (shape, params, macs) = match found {
+    let number = |n: u64| if wide { grouped(n) } else { short(n) };
+    let (shape, params, macs, share) = match found {
         Some(AnalysisRow::Layer(layer)) => {
             let shape = shape_text(layer.input, layer.output, wide);
-            let number = |n: u64| if wide { grouped(n) } else { short(n) };
             if layer.dropped.is_some() {
-                (shape, "—".into(), "—".into())
+                (shape, "—".into(), "—".into(), String::new())
             } else {
-                (shape, number(layer.params()), number(layer.macs))
+                let share = percent(layer.macs, total_macs);
+                (shape, number(layer.params()), number(layer.macs), share)
             }
+        }
+        // A folded composite stands for everything in it.
+        Some(AnalysisRow::Group(group)) if app.is_folded(&group.path) => {
+            let shape = shape_text(group.input, group.output, wide);
+            let (p, m) = subtree(figures, &group.path);
+            (shape, number(p), number(m), percent(m, total_macs))
         }
         Some(AnalysisRow::Group(group)) => {
             let shape = shape_text(group.input, group.output, wide);
-            (shape, String::new(), String::new())
+            (shape, String::new(), String::new(), String::new())
         }
-        None => (String::new(), String::new(), String::new()),
+        None => (String::new(), String::new(), String::new(), String::new()),
     };
     let right = |text: String| Cell::from(Line::from(text).right_aligned());
-    Row::new([
+    let mut cells = vec![
         Cell::from(name_cell),
         Cell::from(Span::styled(kind, style)),
         right(shape).style(figure_style),
         right(params).style(figure_style),
         right(macs).style(figure_style),
-    ])
+    ];
+    if wide {
+        cells.push(right(share).style(theme.muted()));
+    }
+    Row::new(cells)
 }
 
 /// What the counterpart without 1×1 convolutions does with this 1×1 conv: the rule that drops
@@ -193,11 +239,16 @@ fn counterpart_role(app: &App, analysed: &LayerRow, layer: &Layer) -> Option<&'s
 fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String, Style) {
     let theme = app.theme;
     if let Some(part) = row.part {
+        let mark = if app.is_folded(row.target.node_path()) {
+            "▸"
+        } else {
+            "▾"
+        };
         let name = match (part, node.and_then(Node::name)) {
             (Part::Concat | Part::Residual, Some(name)) => {
-                format!("▾ {} \"{name}\"", part.label())
+                format!("{mark} {} \"{name}\"", part.label())
             }
-            (Part::Concat | Part::Residual, None) => format!("▾ {}", part.label()),
+            (Part::Concat | Part::Residual, None) => format!("{mark} {}", part.label()),
             _ => format!("└ {}", part.label()),
         };
         return (name, String::new(), theme.group());
@@ -209,9 +260,10 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
         .name
         .clone()
         .unwrap_or_else(|| layer.kind.label().into());
+    let path = row.target.node_path();
     let dropped = app
-        .figures()
-        .and_then(|(summary, _)| summary.block.plan.dropped.get(row.target.node_path()));
+        .shown_analysis()
+        .and_then(|(analysis, _)| analysis.plan.dropped.get(path));
     let style = if layer.is_pointwise_conv() {
         theme.pointwise()
     } else {
@@ -226,8 +278,29 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
         Some(Bypass::NoRule) => return (name, "bypass: no rule".into(), style),
         None => {}
     }
-    if dropped.is_some() {
-        return (name, "(goes with it)".into(), theme.bypassed());
+    match dropped {
+        Some(d) if app.show_counterpart && &d.conv == path => {
+            return (name, "dropped".into(), theme.bypassed());
+        }
+        Some(_) => return (name, "(goes with it)".into(), theme.bypassed()),
+        None => {}
+    }
+    // The counterpart's rewritten layers show what they became.
+    if app.show_counterpart
+        && let Some((summary, _)) = app.figures()
+        && let Ok(counterpart) = &summary.counterpart
+    {
+        let row_at = |rows: &'_ [AnalysisRow]| -> Option<LayerRow> {
+            rows.iter()
+                .filter_map(AnalysisRow::as_layer)
+                .find(|l| &l.path == path)
+                .cloned()
+        };
+        if let (Some(now), Some(was)) = (row_at(&counterpart.rows), row_at(&summary.block.rows))
+            && (now.input, now.output, now.params()) != (was.input, was.output, was.params())
+        {
+            return (format!("{name} ✎"), kind_cell(&now.kind), theme.pointwise());
+        }
     }
     (name, kind_cell(&layer.kind), style)
 }
