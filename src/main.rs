@@ -15,6 +15,8 @@ use convtui::measure::{BenchShape, Budget, EngineMeasurer, block_shapes, run_ben
 use convtui::model::{Block, MAX_CHANNELS, MAX_SPATIAL, Shape};
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
 use convtui::report::bench::BenchReport;
+use convtui::report::compare::{CompareReport, Side};
+use convtui::report::sheet::{summary_csv, summary_markdown};
 use convtui::report::whole::{VerifyReport, WholeReport};
 use convtui::report::{summary_json::summary_doc, table::summary_table};
 use convtui::tui;
@@ -35,7 +37,30 @@ enum Command {
     Summary {
         #[command(flatten)]
         source: Source,
-        /// Print the JSON summary document instead of the table.
+        /// How to print it: a text table, a markdown table, CSV rows or the JSON document.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// The same as --format json.
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Roll rows up to N levels of nesting: 1 shows the top-level layers, concats and
+        /// residuals, each of those with its subtree's params and MACs (the JSON keeps every
+        /// row).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        depth: Option<u16>,
+    },
+    /// Two models side by side: output, params, MACs, activation memory, depth, and the ratios.
+    Compare {
+        /// A block file or a preset's name.
+        #[arg(value_name = "A")]
+        a: PathBuf,
+        /// A block file or a preset's name.
+        #[arg(value_name = "B")]
+        b: PathBuf,
+        /// Analyse both at this input shape: channels, height, width.
+        #[arg(long, value_name = "C,H,W", value_parser = parse_input)]
+        input: Option<Shape>,
+        /// Print the JSON document instead of the table.
         #[arg(long)]
         json: bool,
     },
@@ -72,6 +97,14 @@ enum Command {
         #[arg(long, requires = "whole")]
         verify: bool,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Table,
+    Markdown,
+    Csv,
+    Json,
 }
 
 /// The version, the engine's path, and what the build leaves behind on this CPU.
@@ -201,13 +234,41 @@ fn summarize(source: &Source) -> Result<(Block, Summary)> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Some(Command::Summary { source, json }) => {
+        Some(Command::Summary {
+            source,
+            format,
+            json,
+            depth,
+        }) => {
             let (block, summary) = summarize(&source)?;
+            let depth = depth.map(usize::from);
+            let format = if json { Format::Json } else { format };
+            emit(&match format {
+                Format::Json => {
+                    let doc = summary_doc(&block, &summary);
+                    format!("{}\n", serde_json::to_string_pretty(&doc)?)
+                }
+                Format::Table => summary_table(&block, &summary, depth),
+                Format::Markdown => summary_markdown(&block, &summary, depth),
+                Format::Csv => summary_csv(&summary, depth),
+            })?;
+        }
+        Some(Command::Compare { a, b, input, json }) => {
+            let side = |path: PathBuf| -> Result<Side> {
+                let source = Source {
+                    file: Some(path),
+                    preset: None,
+                    input,
+                };
+                let (block, origin) = source.load()?;
+                let summary = Summary::of(&block).with_context(|| origin.clone())?;
+                Ok(Side::of(&block, &origin, &summary.block.totals))
+            };
+            let report = CompareReport::new(side(a)?, side(b)?);
             if json {
-                let doc = summary_doc(&block, &summary);
-                emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+                emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
-                emit(&summary_table(&block, &summary))?;
+                emit(&report.to_table())?;
             }
         }
         Some(Command::Presets) => {

@@ -156,6 +156,12 @@ pub struct TotalsJson {
     pub flops: u64,
     pub activations: u64,
     pub activation_bytes: u64,
+    /// The most activation elements alive at once, the input included, along the best order
+    /// of branches (ReLU, dropout and flatten in place; batch norm folded).
+    pub peak_activations: u64,
+    pub peak_activation_bytes: u64,
+    /// Parameters as f32.
+    pub param_bytes: u64,
     pub layers: usize,
     pub convs: usize,
     pub pointwise_convs: usize,
@@ -178,6 +184,9 @@ impl From<&Totals> for TotalsJson {
             flops: t.flops(),
             activations: t.activations,
             activation_bytes: t.activation_bytes(),
+            peak_activations: t.peak_activations,
+            peak_activation_bytes: t.peak_activation_bytes(),
+            param_bytes: t.param_bytes(),
             layers: t.layers,
             convs: t.convs,
             pointwise_convs: t.pointwise_convs,

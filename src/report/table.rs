@@ -3,20 +3,21 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{Comparison, Row, Summary, Totals};
+use crate::analysis::{Comparison, Summary, Totals};
 use crate::model::Block;
 
-use super::layer_text::kind_cell;
 use super::numbers::{bytes, grouped, ratio};
+use super::rows::printed_rows;
 
-pub fn summary_table(block: &Block, summary: &Summary) -> String {
+/// `depth`: roll rows up to that many levels of nesting (`summary --depth`).
+pub fn summary_table(block: &Block, summary: &Summary, depth: Option<usize>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", block.name);
     if !block.description.is_empty() {
         let _ = writeln!(out, "{}", block.description);
     }
     let _ = writeln!(out, "input {} (H×W×C)\n", block.input);
-    layer_table(&mut out, summary);
+    layer_table(&mut out, summary, depth);
     totals(&mut out, &summary.block.totals);
     counterpart(&mut out, block, summary);
     out
@@ -24,8 +25,7 @@ pub fn summary_table(block: &Block, summary: &Summary) -> String {
 
 const RULE: &str = "─";
 
-fn layer_table(out: &mut String, summary: &Summary) {
-    let analysis = &summary.block;
+fn layer_table(out: &mut String, summary: &Summary, depth: Option<usize>) {
     let header = format!(
         "{:<34} {:<17} {:>14} {:>14} {:>12} {:>15}",
         "Layer", "Kind", "Input", "Output", "Params", "MACs"
@@ -33,47 +33,23 @@ fn layer_table(out: &mut String, summary: &Summary) {
     let width = header.chars().count();
     let _ = writeln!(out, "{header}");
     let _ = writeln!(out, "{}", RULE.repeat(width));
-    for row in &analysis.rows {
-        let indent = "  ".repeat(row.depth());
-        match row {
-            Row::Group(group) => {
-                let label = match &group.name {
-                    Some(name) => format!("{indent}{} \"{name}\"", group.part.label()),
-                    None => format!("{indent}{}", group.part.label()),
-                };
-                let _ = writeln!(
-                    out,
-                    "{:<34} {:<17} {:>14} {:>14}",
-                    clip(&label, 34),
-                    "",
-                    group.input.to_string(),
-                    group.output.to_string()
-                );
-            }
-            Row::Layer(layer) => {
-                let mut name = layer
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| layer.kind.label().into());
-                if let Some(role) = summary.counterpart_role(layer) {
-                    name = format!("{name} · {}", role.map_or("stays", |r| r.label()));
-                }
-                let mut kind = kind_cell(&layer.kind);
-                if let Some(dropped) = &layer.dropped {
-                    kind = format!("({}: dropped)", dropped.role.label());
-                }
-                let _ = writeln!(
-                    out,
-                    "{:<34} {:<17} {:>14} {:>14} {:>12} {:>15}",
-                    clip(&format!("{indent}{name}"), 34),
-                    clip(&kind, 17),
-                    layer.input.to_string(),
-                    layer.output.to_string(),
-                    grouped(layer.params()),
-                    grouped(layer.macs)
-                );
-            }
-        }
+    for row in printed_rows(summary, depth) {
+        let indent = "  ".repeat(row.depth);
+        let name = match row.role {
+            Some(role) => format!("{indent}{} · {role}", row.name),
+            None => format!("{indent}{}", row.name),
+        };
+        let number = |n: Option<u64>| n.map(grouped).unwrap_or_default();
+        let line = format!(
+            "{:<34} {:<17} {:>14} {:>14} {:>12} {:>15}",
+            clip(&name, 34),
+            clip(&row.kind, 17),
+            row.input.to_string(),
+            row.output.to_string(),
+            number(row.params),
+            number(row.macs)
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     let _ = writeln!(out, "{}", RULE.repeat(width));
 }
@@ -107,10 +83,13 @@ fn totals(out: &mut String, t: &Totals) {
     );
     let _ = writeln!(
         out,
-        "activations        {} elements, {} as f32",
+        "activations        {} elements, {} as f32; at most {} alive at once ({}, best branch order)",
         grouped(t.activations),
-        bytes(t.activation_bytes())
+        bytes(t.activation_bytes()),
+        grouped(t.peak_activations),
+        bytes(t.peak_activation_bytes())
     );
+    let _ = writeln!(out, "parameter memory   {} as f32", bytes(t.param_bytes()));
     let _ = writeln!(
         out,
         "depth              {} ReLUs and {} weighted layers on the longest path",

@@ -28,6 +28,7 @@ pub enum Action {
     ToggleCounterpart,
     ShowHeaviest,
     PromptInputShape,
+    PromptCompare,
     // Editing the block.
     OpenEditor,
     WidenLayer,
@@ -62,12 +63,23 @@ pub enum Action {
     CursorEnd,
     ClearInput,
     // Reported by the event loop.
-    Resized { width: u16, height: u16 },
+    Resized {
+        width: u16,
+        height: u16,
+    },
     Ticked,
     EngineReported(EngineEvent),
     Saved(PathBuf),
     Exported(PathBuf),
-    Opened { block: Block, path: PathBuf },
+    Opened {
+        block: Block,
+        path: PathBuf,
+    },
+    /// A model to compare with was read (`label` names it).
+    CompareLoaded {
+        block: Block,
+        label: String,
+    },
     CommandFailed(String),
 }
 
@@ -81,5 +93,7 @@ pub enum Command {
     Export(PathBuf),
     /// Read a block file.
     Open(PathBuf),
+    /// Read a block file to compare the document with.
+    LoadCompare(PathBuf),
     Quit,
 }

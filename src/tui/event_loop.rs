@@ -120,6 +120,13 @@ fn execute_all(app: &mut App, commands: Vec<Command>, worker: &Worker) -> bool {
                 Ok(block) => Action::Opened { block, path },
                 Err(error) => Action::CommandFailed(error.to_string()),
             },
+            Command::LoadCompare(path) => match preset::load(&path) {
+                Ok(block) => Action::CompareLoaded {
+                    block,
+                    label: path.display().to_string(),
+                },
+                Err(error) => Action::CommandFailed(error.to_string()),
+            },
         };
         queue.extend(update(app, outcome));
     }

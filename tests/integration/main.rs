@@ -2,6 +2,7 @@
 
 mod cli;
 mod fixtures;
+mod network_cli;
 mod presets;
 mod properties;
 mod whole;

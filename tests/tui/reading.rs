@@ -190,3 +190,34 @@ fn folds_survive_an_edit_elsewhere() {
 fn convtui_ctrl(c: char) -> ratatui::crossterm::event::KeyEvent {
     crate::support::ctrl(c)
 }
+
+#[test]
+fn capital_c_compares_with_another_model_and_an_empty_line_goes_back() {
+    let mut app = app("googlenet");
+    press(&mut app, key(KeyCode::Char('C')));
+    let commands = type_keys(&mut app, "alexnet");
+    assert!(commands.is_empty());
+    let commands = press(&mut app, key(KeyCode::Enter));
+    assert!(commands.is_empty(), "a preset needs no file");
+    assert_eq!(app.mode, Mode::Normal);
+    let other = app.compare_with.as_ref().unwrap();
+    assert_eq!(other.totals.params(), 61_100_840);
+    let text = screen(&mut app, 140, 45);
+    assert!(text.contains("vs. alexnet"), "{text}");
+    assert!(text.contains("6,998,552 vs 61,100,840"), "{text}");
+    // A file goes to the event loop, which reads it.
+    press(&mut app, key(KeyCode::Char('C')));
+    let commands = type_keys(&mut app, "/no/such.json");
+    assert!(commands.is_empty());
+    let commands = press(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        commands,
+        [convtui::tui::action::Command::LoadCompare(
+            "/no/such.json".into()
+        )]
+    );
+    press(&mut app, key(KeyCode::Esc));
+    press(&mut app, key(KeyCode::Char('C')));
+    press(&mut app, key(KeyCode::Enter));
+    assert!(app.compare_with.is_none());
+}

@@ -16,7 +16,7 @@ pub use outline::{OutlineRow, enclosing_composite, is_inside, outline};
 
 use std::collections::BTreeSet;
 
-use crate::analysis::{PointwiseLayer, Role, ShapeError, Summary};
+use crate::analysis::{PointwiseLayer, Role, ShapeError, Summary, Totals};
 use crate::measure::{EngineEvent, History, Job, Limits, select};
 use crate::model::{Block, NodePath, Target};
 
@@ -77,6 +77,15 @@ pub struct App {
     pub show_detail: bool,
     /// The structure pane's figures are the counterpart's (rewritten layers marked).
     pub show_counterpart: bool,
+    /// Another model the comparison pane compares with, in place of the counterpart.
+    pub compare_with: Option<Other>,
+}
+
+/// A second model, analysed, for the comparison pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Other {
+    pub name: String,
+    pub totals: Totals,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -121,6 +130,7 @@ impl App {
             search: Search::default(),
             show_detail: false,
             show_counterpart: false,
+            compare_with: None,
         };
         app.rebuild_outline();
         app.refresh_derived();

@@ -17,6 +17,8 @@ pub enum PromptPurpose {
     Search,
     /// The block's input shape, C,H,W.
     InputShape,
+    /// Another model to compare with: a file or a preset's name.
+    Compare,
 }
 
 impl PromptPurpose {
@@ -27,6 +29,7 @@ impl PromptPurpose {
             PromptPurpose::Export => "Export the JSON summary to",
             PromptPurpose::Search => "Find a layer by name",
             PromptPurpose::InputShape => "Input shape (channels, height, width)",
+            PromptPurpose::Compare => "Compare with (a block file or a preset's name)",
         }
     }
 
@@ -39,6 +42,7 @@ impl PromptPurpose {
             }
             PromptPurpose::Search => "any part of the name, any case; then n and N go on",
             PromptPurpose::InputShape => "e.g. 3,224,224 or 3,112,112; u undoes",
+            PromptPurpose::Compare => "e.g. alexnet; empty: back to the counterpart without 1×1",
         }
     }
 }

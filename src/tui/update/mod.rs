@@ -56,6 +56,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Opened { block, path } => open(app, block, path),
+        Action::CompareLoaded { block, label } => {
+            reading::compared(app, &block, &label);
+            Vec::new()
+        }
         Action::CommandFailed(text) => {
             // A failed save keeps its prompt open for a retry, and "save first, then quit" still
             // holds for it; cancelling the prompt is what gives up on quitting.

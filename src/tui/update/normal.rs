@@ -45,6 +45,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             };
         }
         Action::PromptInputShape => reading::prompt_input_shape(app),
+        Action::PromptCompare => app.mode = Mode::prompt(PromptPurpose::Compare, String::new()),
         Action::OpenEditor => open_editor(app),
         Action::WidenLayer => return structure::step_width(app, true),
         Action::NarrowLayer => return structure::step_width(app, false),

@@ -154,6 +154,9 @@ fn prompt_key(
             reading::end_search(app, None);
             return Vec::new();
         }
+        (PromptPurpose::Compare, Action::Confirm) => {
+            return reading::compare_with(app, input.text().trim());
+        }
         (PromptPurpose::InputShape, Action::Confirm) => {
             return match reading::set_input_shape(app, input.text()) {
                 Ok(commands) => commands,
@@ -186,7 +189,9 @@ fn prompt_key(
                 PromptPurpose::Save => vec![Command::Save(path)],
                 PromptPurpose::Export => vec![Command::Export(path)],
                 // Taken above.
-                PromptPurpose::Search | PromptPurpose::InputShape => Vec::new(),
+                PromptPurpose::Search | PromptPurpose::InputShape | PromptPurpose::Compare => {
+                    Vec::new()
+                }
             }
         }
         _ => {

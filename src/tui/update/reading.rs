@@ -1,9 +1,13 @@
 //! Reading a large block: folding concats and residuals, finding layers by name, the heaviest
 //! layers, the detail pane, the counterpart's own rows, and another input shape.
 
-use crate::model::{Node, Shape, Target};
+use std::path::PathBuf;
+
+use crate::analysis::Summary;
+use crate::model::{Block, Node, Shape, Target};
+use crate::preset::{self, BUILTINS};
 use crate::tui::action::{Action, Command};
-use crate::tui::app::{App, Mode, PromptPurpose, Weight, enclosing_composite};
+use crate::tui::app::{App, Mode, Other, PromptPurpose, Weight, enclosing_composite};
 use crate::tui::input::TextInput;
 
 use super::document::edit_block;
@@ -164,6 +168,42 @@ pub fn heaviest_key(app: &mut App, action: Action, selected: usize, by: Weight) 
         _ => stay(app, selected, by),
     }
     Vec::new()
+}
+
+/// `C`: a preset is at hand; a file is read by the event loop, which reports back.
+pub fn compare_with(app: &mut App, text: &str) -> Vec<Command> {
+    if text.is_empty() {
+        app.compare_with = None;
+        app.inform("Comparing with the counterpart without 1×1 convolutions again");
+        return Vec::new();
+    }
+    if BUILTINS.iter().any(|b| b.name == text)
+        && let Ok(block) = preset::builtin(text)
+    {
+        compared(app, &block, &format!("preset {text}"));
+        return Vec::new();
+    }
+    // The prompt stays open until the file is read, so a wrong path can be corrected.
+    app.mode = Mode::prompt(PromptPurpose::Compare, text.to_string());
+    vec![Command::LoadCompare(PathBuf::from(text))]
+}
+
+/// The model to compare with has been read: analysed at its own input shape.
+pub fn compared(app: &mut App, block: &Block, label: &str) {
+    match Summary::of(block) {
+        Ok(summary) => {
+            app.mode = Mode::Normal;
+            app.compare_with = Some(Other {
+                name: block.name.clone(),
+                totals: summary.block.totals,
+            });
+            app.inform(format!(
+                "Comparing with {} ({label}); C and an empty line go back",
+                block.name
+            ));
+        }
+        Err(error) => app.complain(format!("{label}: {error}")),
+    }
 }
 
 pub fn prompt_input_shape(app: &mut App) {

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, LineGauge, Paragraph, Widget};
 
-use crate::analysis::{Metric, Summary, Versus};
+use crate::analysis::{Comparison, Metric, Summary, Versus};
 use crate::report::numbers::{bytes, grouped, ratio, short};
 use crate::tui::app::App;
 use crate::tui::layout::COMPARISON_ROOMY;
@@ -86,22 +86,42 @@ pub fn render_totals(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-/// The comparison's metrics the screen shows, with their pairs.
-fn metrics(summary: &Summary) -> Option<Vec<(&'static Metric, Versus)>> {
-    let c = summary.comparison()?;
+/// The comparison's metrics the screen shows, with their pairs: against the counterpart, or
+/// against the model the user chose to compare with (`C`).
+fn metrics(app: &App, summary: &Summary) -> Option<Vec<(&'static Metric, Versus)>> {
+    let c = match &app.compare_with {
+        Some(other) => Comparison::of(&summary.block.totals, &other.totals),
+        None => summary.comparison()?,
+    };
     Some(c.iter().filter(|(metric, _)| metric.on_screen).collect())
 }
 
+/// How the comparison names its two sides: in the title, the compact header and the bars.
+fn sides(app: &App) -> (String, &'static str, String) {
+    match &app.compare_with {
+        Some(other) => (
+            format!(" vs. {} (C: back) ", other.name),
+            "this/other",
+            other.name.chars().take(8).collect(),
+        ),
+        None => (
+            " vs. without its 1×1 convs ".into(),
+            "block/w-o 1×1",
+            "w/o 1×1".into(),
+        ),
+    }
+}
+
 pub fn render_comparison(app: &App, area: Rect, buf: &mut Buffer) {
-    const TITLE: &str = " vs. without its 1×1 convs ";
+    let (title, _, _) = sides(app);
     let Some((summary, stale)) = app.figures() else {
-        pane(app, TITLE, false).render(area, buf);
+        pane(app, &title, false).render(area, buf);
         return;
     };
-    let block = pane(app, TITLE, stale);
+    let block = pane(app, &title, stale);
     let inner = block.inner(area);
     block.render(area, buf);
-    let Some(metrics) = metrics(summary) else {
+    let Some(metrics) = metrics(app, summary) else {
         let why = summary
             .counterpart
             .as_ref()
@@ -136,7 +156,7 @@ fn number(metric: &Metric, n: u64) -> String {
 
 /// One line per metric: block/counterpart, ratio, and a bar of the ratio.
 fn compact(app: &App, metrics: &[(&Metric, Versus)], style: Style, area: Rect, buf: &mut Buffer) {
-    let header = Line::from(format!("{:<8}{:>15} {:>4}", "", "block/w-o 1×1", "ratio"))
+    let header = Line::from(format!("{:<8}{:>15} {:>4}", "", sides(app).1, "ratio"))
         .style(app.theme.header());
     let bar_width = usize::from(area.width.saturating_sub(29)).min(20);
     let mut lines = vec![header];
@@ -187,9 +207,10 @@ fn roomy(app: &App, metrics: &[(&Metric, Versus)], style: Style, area: Rect, buf
             continue;
         }
         let max = a.max(b).max(1) as f64;
+        let other = sides(app).2;
         for (who, value, bar_style) in [
             ("block", a, app.theme.bar_block()),
-            ("w/o 1×1", b, app.theme.bar_counterpart()),
+            (other.as_str(), b, app.theme.bar_counterpart()),
         ] {
             let Some(bar_area) = row.next() else { return };
             let bar_style = if style == Style::new() {
