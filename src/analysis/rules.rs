@@ -13,6 +13,8 @@
 //! 1×1 matches the body's shape). A strided 1×1 folds its stride into the layer that replaces
 //! it, and goes only where that gives exactly the spatial size it gave; otherwise it stays.
 
+use std::collections::BTreeSet;
+
 use crate::model::{
     Block, Chain, ChainPath, Layer, LayerKind, MAX_NODES, Node, NodePath, Pair, Part, Step,
     count_nodes, visit,
@@ -79,18 +81,31 @@ struct Planner<'a> {
 
 impl Planner<'_> {
     fn chain(&mut self, chain: &Chain, at: &ChainPath) {
-        let mut walk = ChainWalk {
-            chain,
-            at,
-            live: vec![true; chain.len()],
-        };
+        let mut walk = ChainWalk::new(chain, at);
         // Rule by rule, in the documented order; each drop restarts from the first rule on the
         // chain as the drop left it (NIN's cccp2 is "preceded by a conv" once cccp1 is gone).
+        // A rule that failed on a node fails again until a drop changes what that rule reads
+        // there — the node itself or its nearest live neighbours — so each rule keeps the
+        // nodes still worth trying, and a drop puts back only the few it touched. That keeps
+        // the first drop found the same as trying every node, at linear rather than quadratic
+        // cost in the chain's length.
+        let mut pending: [BTreeSet<usize>; 3] = std::array::from_fn(|_| (0..chain.len()).collect());
         'passes: loop {
-            for role in RULES {
-                for index in 0..chain.len() {
-                    if self.try_drop(&mut walk, role, index) {
-                        continue 'passes;
+            for (rule, role) in RULES.into_iter().enumerate() {
+                let mut from = 0;
+                while let Some(&index) = pending[rule].range(from..).next() {
+                    from = index + 1;
+                    match self.try_drop(&mut walk, role, index) {
+                        Tried::Dropped { touched } => {
+                            for set in &mut pending {
+                                set.extend(touched.iter().flatten());
+                            }
+                            continue 'passes;
+                        }
+                        Tried::Failed { again: false } => {
+                            pending[rule].remove(&index);
+                        }
+                        Tried::Failed { again: true } => {}
                     }
                 }
             }
@@ -99,16 +114,17 @@ impl Planner<'_> {
     }
 
     /// Drops the 1×1 conv at `index` (and what goes with it) by `role`, if the rule applies.
-    fn try_drop(&mut self, walk: &mut ChainWalk, role: Role, index: usize) -> bool {
+    fn try_drop(&mut self, walk: &mut ChainWalk, role: Role, index: usize) -> Tried {
+        const LOCAL: Tried = Tried::Failed { again: false };
         let Some(Node::Layer(layer)) = walk.live_node(index) else {
-            return false;
+            return LOCAL;
         };
         let Some(conv) = layer.as_conv().filter(|conv| conv.is_pointwise()) else {
-            return false;
+            return LOCAL;
         };
         let path = walk.path(index);
         if !self.scope.admits(&path, layer) {
-            return false;
+            return LOCAL;
         }
         // What this conv has become through earlier drops: a mix may have widened it and
         // handed it a stride.
@@ -121,7 +137,7 @@ impl Planner<'_> {
             Role::Mix => walk.mix_partner(index, width),
             Role::Project => walk.pool_before(index),
         }) else {
-            return false;
+            return LOCAL;
         };
         let removed: Vec<usize> = (index..=after).filter(|&i| walk.live[i]).collect();
         // A 1×1 that changes the spatial size (a stride, padding) may only go where its
@@ -142,7 +158,8 @@ impl Planner<'_> {
                 .get_or_insert_with(|| infer(self.block, &self.plan).ok());
             let candidate = infer(self.block, &next).ok();
             if !keeps_spatial_sizes(current.as_ref(), candidate.as_ref(), walk.at, after) {
-                return false;
+                // Decided by the whole block's sizes, which any later drop may change.
+                return Tried::Failed { again: true };
             }
             self.plan = next;
             self.current = Some(candidate);
@@ -156,11 +173,29 @@ impl Planner<'_> {
                 (stride, width),
             );
         }
-        for i in removed {
-            walk.live[i] = false;
+        // What the rules read around the drop: the partner (its width or stride changed), the
+        // node whose attachments now run into what follows, and the node after the gap.
+        let mut before = walk.previous_live(index);
+        while let Some(b) = before.filter(|&b| walk.is_attachment(b)) {
+            before = walk.previous_live(b);
         }
-        true
+        let next = walk.next_live(after);
+        for i in removed {
+            walk.kill(i);
+        }
+        Tried::Dropped {
+            touched: [Some(partner), before, next],
+        }
     }
+}
+
+/// What trying a rule on a node came to.
+enum Tried {
+    /// Dropped; these nodes may now pass rules that failed on them.
+    Dropped { touched: [Option<usize>; 3] },
+    /// Not dropped; `again` when the answer may change with any later drop, not only with one
+    /// next to it.
+    Failed { again: bool },
 }
 
 /// Records a drop: `removed` (the 1×1 at `conv` and what goes with it) leave, and `partner`
@@ -225,14 +260,42 @@ fn mul_pair(a: Pair, b: Pair) -> Pair {
     Pair::new(a.h.saturating_mul(b.h), a.w.saturating_mul(b.w))
 }
 
-/// A chain with some nodes already dropped, read the way the rules read it.
+/// A chain with some nodes already dropped, read the way the rules read it. The live nodes are
+/// linked both ways, so stepping over a run of dropped ones costs nothing.
 struct ChainWalk<'a> {
     chain: &'a Chain,
     at: &'a ChainPath,
     live: Vec<bool>,
+    /// For a live node, the nearest live one before and after it.
+    before: Vec<Option<usize>>,
+    after: Vec<Option<usize>>,
 }
 
-impl ChainWalk<'_> {
+impl<'a> ChainWalk<'a> {
+    fn new(chain: &'a Chain, at: &'a ChainPath) -> Self {
+        let n = chain.len();
+        ChainWalk {
+            chain,
+            at,
+            live: vec![true; n],
+            before: (0..n).map(|i| i.checked_sub(1)).collect(),
+            after: (0..n).map(|i| (i + 1 < n).then_some(i + 1)).collect(),
+        }
+    }
+
+    fn kill(&mut self, index: usize) {
+        if !std::mem::replace(&mut self.live[index], false) {
+            return;
+        }
+        let (b, a) = (self.before[index], self.after[index]);
+        if let Some(b) = b {
+            self.after[b] = a;
+        }
+        if let Some(a) = a {
+            self.before[a] = b;
+        }
+    }
+
     fn path(&self, index: usize) -> NodePath {
         self.at.node(index)
     }
@@ -252,19 +315,27 @@ impl ChainWalk<'_> {
 
     /// The last of the live attachments right after `index` (or `index` itself).
     fn last_attachment(&self, index: usize) -> usize {
-        (index + 1..self.chain.len())
-            .filter(|&i| self.live[i])
-            .take_while(|&i| self.is_attachment(i))
-            .last()
-            .unwrap_or(index)
+        let mut last = index;
+        while let Some(next) = self.next_live(last).filter(|&i| self.is_attachment(i)) {
+            last = next;
+        }
+        last
     }
 
     fn next_live(&self, index: usize) -> Option<usize> {
-        (index + 1..self.chain.len()).find(|&i| self.live[i])
+        if self.live[index] {
+            self.after[index]
+        } else {
+            (index + 1..self.chain.len()).find(|&i| self.live[i])
+        }
     }
 
     fn previous_live(&self, index: usize) -> Option<usize> {
-        (0..index).rev().find(|&i| self.live[i])
+        if self.live[index] {
+            self.before[index]
+        } else {
+            (0..index).rev().find(|&i| self.live[i])
+        }
     }
 
     /// The k×k conv (k > 1) that the 1×1 ending at `after` feeds, if it can read the 1×1's
