@@ -66,6 +66,14 @@ enum Command {
     },
     /// List the built-in presets.
     Presets,
+    /// Write a model (an ONNX file, a block file or a preset) as a convtui block file.
+    Convert {
+        #[command(flatten)]
+        source: Source,
+        /// Where to write the block file (JSON).
+        #[arg(value_name = "OUT")]
+        out: PathBuf,
+    },
     /// Time the SIMD engine on a block's 1×1 convolutions, or on one shape.
     Bench {
         #[command(flatten)]
@@ -270,6 +278,24 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 emit(&report.to_table())?;
             }
+        }
+        Some(Command::Convert { source, out }) => {
+            let (block, summary) = summarize(&source)?;
+            if out.exists() && source.file.as_deref() == Some(out.as_path()) {
+                anyhow::bail!(
+                    "{}: the output would replace the model it is read from",
+                    out.display()
+                );
+            }
+            preset::save(&block, &out)?;
+            let t = &summary.block.totals;
+            eprintln!(
+                "convtui: wrote {} ({} layers, {} params, {} MACs)",
+                out.display(),
+                t.layers,
+                t.params(),
+                t.macs
+            );
         }
         Some(Command::Presets) => {
             let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);

@@ -29,6 +29,7 @@ pub use comparison::{
 };
 pub use error::{Place, ShapeError, describe_layer};
 pub use infer::Depth;
+pub use layer_counts::{LayerCounts, evaluate as evaluate_layer};
 pub use plan::{Adjustment, Dropped, Plan, Role, Scope};
 pub use receptive::{Field, fields as receptive_fields};
 pub use rows::{GroupRow, LayerRow, Row};

@@ -14,6 +14,7 @@ pub use error::PresetError;
 pub use format::{FORMAT, VERSION};
 
 use crate::atomic_write::write_atomically;
+use crate::import::onnx;
 use crate::model::Block;
 
 /// A block that ships with convtui.
@@ -158,9 +159,17 @@ pub fn load(path: &Path) -> Result<Block, PresetError> {
             format!("{what}; a block file is a regular JSON file"),
         )));
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+    let mut file_handle = std::fs::File::open(path).map_err(read_error)?;
+    let mut head = [0u8; 16];
+    let got = read_head(&mut file_handle, &mut head).map_err(read_error)?;
+    let extension = path.extension().and_then(|e| e.to_str());
+    if got > 0 && onnx::looks_like_onnx(&head[..got], extension) {
+        return load_onnx(&file_handle, path, &file);
+    }
+    let mut bytes = head[..got].to_vec();
+    file_handle
+        .take(MAX_FILE_BYTES + 1 - got as u64)
+        .read_to_end(&mut bytes)
         .map_err(read_error)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(PresetError::TooLarge {
@@ -175,6 +184,37 @@ pub fn load(path: &Path) -> Result<Block, PresetError> {
         ))
     })?;
     parse(&text, &file)
+}
+
+/// Reads up to `head.len()` bytes, fewer only at the end of the file.
+fn read_head(file: &mut std::fs::File, head: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
+}
+
+/// An ONNX model, mapped rather than read: the weights it holds are never copied, and only
+/// the pages the decoder walks over are touched.
+fn load_onnx(handle: &std::fs::File, path: &Path, file: &str) -> Result<Block, PresetError> {
+    // SAFETY: the map is read while the model is decoded, then dropped with the bytes that
+    // borrow it (every `raw_data` slice is dropped with the decoded model). A file changed by
+    // another process meanwhile could give garbage that fails to decode, as any read could.
+    let map = unsafe { memmap2::Mmap::map(handle) }.map_err(|error| PresetError::Read {
+        file: file.to_string(),
+        error,
+    })?;
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+    onnx::read(bytes::Bytes::from_owner(map), &stem).map_err(|error| PresetError::Invalid {
+        file: file.to_string(),
+        message: error.to_string(),
+    })
 }
 
 #[cfg(unix)]

@@ -3,6 +3,7 @@
 mod cli;
 mod fixtures;
 mod network_cli;
+mod onnx;
 mod presets;
 mod properties;
 mod whole;

@@ -114,3 +114,34 @@ fn peak_memory_and_parameter_bytes_are_in_the_json() {
     assert_eq!(t["peak_activations"], 2 * 224 * 224 * 64);
     assert_eq!(t["param_bytes"], 4 * 138_357_544u64);
 }
+
+#[test]
+fn an_onnx_model_opens_by_content_and_converts_to_a_block_file() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onnx");
+    let dir = std::env::temp_dir().join(format!("convtui-convert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Recognised by its bytes, not its name.
+    let renamed = dir.join("model.bin");
+    std::fs::copy(fixtures.join("bottleneck.legacy.13.onnx"), &renamed).unwrap();
+    let doc = json(&["summary", renamed.to_str().unwrap(), "--json"]);
+    assert_eq!(doc["totals"]["params"], 3146);
+    let out = dir.join("model.json");
+    ok(&["convert", renamed.to_str().unwrap(), out.to_str().unwrap()]);
+    let again = json(&["summary", out.to_str().unwrap(), "--json"]);
+    assert_eq!(again["totals"], doc["totals"]);
+    // The layers keep the ONNX nodes' names.
+    let names: Vec<&str> = again["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert!(names.contains(&"/block1/conv1/Conv"), "{names:?}");
+    // A broken model: one line, exit 1.
+    let out = convtui(&["summary", fixtures.join("truncated.onnx").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("truncated"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

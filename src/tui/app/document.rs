@@ -157,6 +157,8 @@ impl Document {
 
     pub fn default_save_path(&self) -> PathBuf {
         match &self.origin {
+            // An imported model is saved as a block file beside it, never over it.
+            Origin::File(path) if !is_block_file(path) => path.with_extension("json"),
             Origin::File(path) => path.clone(),
             Origin::Preset(_) => PathBuf::from(format!("{}.json", self.file_stem())),
         }
@@ -164,5 +166,27 @@ impl Document {
 
     pub fn default_export_path(&self) -> PathBuf {
         PathBuf::from(format!("{}.summary.json", self.file_stem()))
+    }
+}
+
+/// Whether `path` names a block file (JSON), rather than a model convtui imports (ONNX).
+fn is_block_file(path: &std::path::Path) -> bool {
+    !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("onnx") || e.eq_ignore_ascii_case("pb"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset;
+
+    #[test]
+    fn an_imported_model_is_saved_beside_it_as_json_never_over_it() {
+        let block = preset::builtin("nin").unwrap();
+        let onnx = Document::new(block.clone(), Origin::File("models/resnet.ONNX".into()));
+        assert_eq!(onnx.default_save_path(), PathBuf::from("models/resnet.json"));
+        let json = Document::new(block, Origin::File("mine.json".into()));
+        assert_eq!(json.default_save_path(), PathBuf::from("mine.json"));
     }
 }
