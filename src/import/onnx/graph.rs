@@ -178,6 +178,16 @@ fn index(graph: &GraphProto) -> Result<Graph<'_>, OnnxError> {
             for out in &node.output {
                 fixed.insert(out);
             }
+            // Ops that only reshape keep a constant's values: a ReduceMean's axes, a Clip's
+            // bound, reshaped or cast on the way.
+            if matches!(
+                node.op_type.as_str(),
+                "Reshape" | "Cast" | "Squeeze" | "Unsqueeze" | "Flatten"
+            ) && let (Some(from), Some(to)) = (node.input.first(), node.output.first())
+                && let Some(&c) = constants.get(from.as_str())
+            {
+                constants.insert(to, c);
+            }
             // An Identity of a weight (the legacy exporter's shared zero biases) has its shape.
             if node.op_type == "Identity"
                 && let (Some(from), Some(to)) = (node.input.first(), node.output.first())

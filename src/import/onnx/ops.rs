@@ -231,10 +231,14 @@ pub fn convert(
         "ReduceMean" => {
             let axes = match ints(node, "axes") {
                 Some(axes) => axes.to_vec(),
-                None => graph
+                None if has_input(node, 1) => graph
                     .constant_of(node, 1)
-                    .map(|v| v.iter().map(|&x| x as i64).collect())
-                    .unwrap_or_default(),
+                    .ok_or_else(|| OnnxError::node(node, "its axes are computed, not a constant"))?
+                    .iter()
+                    .map(|&x| x as i64)
+                    .collect(),
+                // No axes: a mean over every axis, channels too.
+                None => Vec::new(),
             };
             let spatial = |a: i64| a == 2 || a == 3 || a == -1 || a == -2;
             if axes.len() != 2 || !axes.iter().all(|&a| spatial(a)) {

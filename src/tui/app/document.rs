@@ -185,7 +185,10 @@ mod tests {
     fn an_imported_model_is_saved_beside_it_as_json_never_over_it() {
         let block = preset::builtin("nin").unwrap();
         let onnx = Document::new(block.clone(), Origin::File("models/resnet.ONNX".into()));
-        assert_eq!(onnx.default_save_path(), PathBuf::from("models/resnet.json"));
+        assert_eq!(
+            onnx.default_save_path(),
+            PathBuf::from("models/resnet.json")
+        );
         let json = Document::new(block, Origin::File("mine.json".into()));
         assert_eq!(json.default_save_path(), PathBuf::from("mine.json"));
     }
