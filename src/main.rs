@@ -68,11 +68,15 @@ enum Command {
     Presets,
     /// Write a model (an ONNX file, a block file or a preset) as a convtui block file.
     Convert {
-        #[command(flatten)]
-        source: Source,
+        /// An ONNX model, a block file or a preset's name.
+        #[arg(value_name = "MODEL")]
+        model: PathBuf,
         /// Where to write the block file (JSON).
         #[arg(value_name = "OUT")]
         out: PathBuf,
+        /// Write it at this input shape: channels, height, width.
+        #[arg(long, value_name = "C,H,W", value_parser = parse_input)]
+        input: Option<Shape>,
     },
     /// Time the SIMD engine on a block's 1×1 convolutions, or on one shape.
     Bench {
@@ -279,7 +283,12 @@ fn run(cli: Cli) -> Result<()> {
                 emit(&report.to_table())?;
             }
         }
-        Some(Command::Convert { source, out }) => {
+        Some(Command::Convert { model, out, input }) => {
+            let source = Source {
+                file: Some(model),
+                preset: None,
+                input,
+            };
             let (block, summary) = summarize(&source)?;
             if out.exists() && source.file.as_deref() == Some(out.as_path()) {
                 anyhow::bail!(

@@ -49,6 +49,12 @@ pub enum Action {
     ShowHelp,
     Quit,
     QuitWithoutSaving,
+    /// Let the unsaved edits go and do what was asked (open another block).
+    Discard,
+    /// Take back the edits a recovery file kept.
+    Recover,
+    /// Go ahead and replace the file.
+    Overwrite,
     // Inside overlays: forms, prompts, pickers.
     Confirm,
     Cancel,
@@ -75,6 +81,8 @@ pub enum Action {
         block: Block,
         path: PathBuf,
     },
+    /// The recovery file the user discarded is gone.
+    RecoveryDiscarded(PathBuf),
     /// A model to compare with was read (`label` names it).
     CompareLoaded {
         block: Block,
@@ -96,4 +104,6 @@ pub enum Command {
     /// Read a block file to compare the document with.
     LoadCompare(PathBuf),
     Quit,
+    /// Delete the recovery file the user chose to discard.
+    DiscardRecovery(PathBuf),
 }

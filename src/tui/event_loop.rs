@@ -2,6 +2,7 @@
 //! commands into effects (files, engine jobs), drawing after each batch of events. It is generic
 //! over the backend, so tests drive the real loop on ratatui's `TestBackend`.
 
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -18,14 +19,31 @@ use super::action::{Action, Command};
 use super::app::App;
 use super::export::export_json;
 use super::keys::action_for_app;
+use super::recovery::{self, Keeper};
 use super::update::{start, update};
 
 /// Everything the loop can receive: from the terminal, and from the engine worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Key(KeyEvent),
-    Resized { width: u16, height: u16 },
+    Resized {
+        width: u16,
+        height: u16,
+    },
     Engine(EngineEvent),
+    /// SIGTERM, SIGHUP, SIGINT or SIGQUIT arrived.
+    Signal(i32),
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    Quit,
+    /// A signal ended it; the unsaved edits went to this recovery file, if there were any.
+    Signal {
+        signal: i32,
+        kept: Option<PathBuf>,
+    },
 }
 
 /// How often the spinner turns while a measurement runs.
@@ -38,26 +56,39 @@ pub fn run<B: Backend>(
     events: &Receiver<Event>,
     worker: &Worker,
 ) -> Result<(), B::Error> {
+    run_keeping(terminal, app, events, worker, None).map(|_| ())
+}
+
+/// [`run`], keeping unsaved edits in a recovery file when `keeper` is given (the real
+/// terminal; tests leave the user's state directory alone).
+pub fn run_keeping<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &Receiver<Event>,
+    worker: &Worker,
+    mut keeper: Option<Keeper>,
+) -> Result<Ending, B::Error> {
     let size = terminal.size()?;
     update(app, resized(size.width, size.height));
     let commands = start(app);
     if execute_all(app, commands, worker) {
-        return Ok(());
+        return Ok(quit(&mut keeper, app));
     }
     let mut last_tick = Instant::now();
     loop {
         terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
-        let first = if app.measurements.running {
-            match events.recv_timeout(SPIN) {
+        let spin = app.measurements.running.then_some(SPIN);
+        let keep = keeper.as_ref().and_then(|k| k.wait(Instant::now()));
+        let first = match [spin, keep].into_iter().flatten().min() {
+            Some(wait) => match events.recv_timeout(wait) {
                 Ok(event) => Some(event),
                 Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            }
-        } else {
-            match events.recv() {
+                Err(RecvTimeoutError::Disconnected) => return Ok(quit(&mut keeper, app)),
+            },
+            None => match events.recv() {
                 Ok(event) => Some(event),
-                Err(_) => return Ok(()),
-            }
+                Err(_) => return Ok(quit(&mut keeper, app)),
+            },
         };
         if app.measurements.running && last_tick.elapsed() >= SPIN {
             last_tick = Instant::now();
@@ -66,11 +97,30 @@ pub fn run<B: Backend>(
         // Handle everything already waiting before drawing again: a held key stays responsive.
         let waiting = std::iter::from_fn(|| events.try_recv().ok());
         for event in first.into_iter().chain(waiting) {
+            if let Event::Signal(signal) = event {
+                let kept = keeper.as_mut().and_then(|k| {
+                    k.after_change(app, Instant::now());
+                    k.write_if_due(app, Instant::now(), true)
+                });
+                return Ok(Ending::Signal { signal, kept });
+            }
             if handle(app, event, worker) {
-                return Ok(());
+                return Ok(quit(&mut keeper, app));
             }
         }
+        if let Some(keeper) = keeper.as_mut() {
+            let now = Instant::now();
+            keeper.after_change(app, now);
+            keeper.write_if_due(app, now, false);
+        }
     }
+}
+
+fn quit(keeper: &mut Option<Keeper>, app: &App) -> Ending {
+    if let Some(keeper) = keeper {
+        keeper.on_quit(app);
+    }
+    Ending::Quit
 }
 
 fn resized(width: u16, height: u16) -> Action {
@@ -83,6 +133,7 @@ pub fn handle(app: &mut App, event: Event, worker: &Worker) -> bool {
         Event::Key(key) => action_for_app(app, &key),
         Event::Resized { width, height } => Some(resized(width, height)),
         Event::Engine(report) => Some(Action::EngineReported(report)),
+        Event::Signal(_) => None,
     };
     match action {
         Some(action) => {
@@ -120,6 +171,10 @@ fn execute_all(app: &mut App, commands: Vec<Command>, worker: &Worker) -> bool {
                 Ok(block) => Action::Opened { block, path },
                 Err(error) => Action::CommandFailed(error.to_string()),
             },
+            Command::DiscardRecovery(path) => {
+                recovery::remove(&path);
+                Action::RecoveryDiscarded(path)
+            }
             Command::LoadCompare(path) => match preset::load(&path) {
                 Ok(block) => Action::CompareLoaded {
                     block,

@@ -90,6 +90,8 @@ fn undoing_an_open_after_an_edit_brings_the_edit_back_as_modified() {
     select(&mut app, "1x1");
     press(&mut app, key(KeyCode::Char('+')));
     press(&mut app, key(KeyCode::Char('p')));
+    // Unsaved edits: the open asks first, and y lets them go (u brings them back).
+    press(&mut app, key(KeyCode::Char('y')));
     press(&mut app, key(KeyCode::Char('j')));
     press(&mut app, key(KeyCode::Enter));
     assert!(!app.is_modified());

@@ -5,6 +5,7 @@
 mod support;
 
 mod bypass;
+mod dialogs;
 mod edits;
 mod event_loop;
 mod history;

@@ -43,6 +43,13 @@ impl Session {
         command.env("TERM", "xterm-256color");
         command.env("NO_COLOR", "1");
         command.cwd(std::env::temp_dir());
+        // Recovery files go to a directory of the test's own, never the user's.
+        let state = std::env::temp_dir().join(format!(
+            "convtui-pty-state-{}-{}",
+            std::process::id(),
+            args.join("_").replace(['/', '.'], "_")
+        ));
+        command.env("CONVTUI_STATE_DIR", &state);
         let child = pair.slave.spawn_command(command).expect("convtui starts");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("a reader");
@@ -190,4 +197,49 @@ fn without_a_terminal_it_points_to_the_summary_command() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a terminal") && stderr.contains("convtui summary"));
+}
+
+/// A closed terminal or a `kill` with unsaved edits: the terminal is restored, the edits are
+/// kept, and the next start offers them back.
+#[cfg(unix)]
+#[test]
+fn a_signal_keeps_the_edits_and_the_next_start_offers_them() {
+    let args = ["--preset", "squeezenet_fire"];
+    let mut tui = Session::start(&args, 140, 40);
+    tui.wait_for("fire2");
+    tui.send("+");
+    tui.wait_for("modified");
+    let pid = tui.child.process_id().expect("a pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tui.wait_for_exit();
+    assert!(!status.success(), "a signal is no clean exit");
+    assert!(
+        !tui.parser.screen().alternate_screen(),
+        "the alternate screen is left"
+    );
+    assert!(
+        !tui.parser.screen().hide_cursor(),
+        "the cursor is shown again"
+    );
+    drop(tui);
+    let mut again = Session::start(&args, 140, 40);
+    again.wait_for("Unsaved edits were kept");
+    again.send("r");
+    again.wait_for("Recovered the unsaved edits");
+    again.wait_for("modified");
+    // Quitting without saving lets them go for good.
+    again.send("q");
+    again.wait_for("Unsaved edits");
+    again.send("y");
+    assert!(again.wait_for_exit().success());
+    drop(again);
+    let mut third = Session::start(&args, 140, 40);
+    third.wait_for("fire2");
+    assert!(!third.screen().contains("were kept"));
+    third.send("q");
+    assert!(third.wait_for_exit().success());
 }

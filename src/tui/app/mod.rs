@@ -11,7 +11,7 @@ mod outline;
 
 pub use analysed::Analysed;
 pub use document::{Document, Origin};
-pub use mode::{Level, Message, Mode, Pane, PromptPurpose, Weight};
+pub use mode::{AfterDiscard, Level, Message, Mode, Pane, PromptPurpose, Weight};
 pub use outline::{OutlineRow, enclosing_composite, is_inside, outline};
 
 use std::collections::BTreeSet;
@@ -79,6 +79,9 @@ pub struct App {
     pub show_counterpart: bool,
     /// Another model the comparison pane compares with, in place of the counterpart.
     pub compare_with: Option<Other>,
+    /// The user left a recovery file for a later start: this session neither replaces nor
+    /// removes it.
+    pub recovery_deferred: bool,
 }
 
 /// A second model, analysed, for the comparison pane.
@@ -131,6 +134,7 @@ impl App {
             show_detail: false,
             show_counterpart: false,
             compare_with: None,
+            recovery_deferred: false,
         };
         app.rebuild_outline();
         app.refresh_derived();

@@ -66,11 +66,33 @@ pub enum Mode {
         input: TextInput,
     },
     ConfirmQuit,
+    /// Opening another block would replace unsaved edits: what to do with them first.
+    ConfirmDiscard {
+        then: AfterDiscard,
+    },
+    /// A save or export would replace a file the user did not open: ask first.
+    ConfirmOverwrite {
+        purpose: PromptPurpose,
+        path: std::path::PathBuf,
+    },
+    /// Unsaved edits of this block were kept from a session that ended without saving them.
+    OfferRecovery {
+        block: crate::model::Block,
+        path: std::path::PathBuf,
+        age: String,
+    },
     /// The layers with the most MACs (or parameters), heaviest first.
     Heaviest {
         selected: usize,
         by: Weight,
     },
+}
+
+/// What the user was about to do when asked about unsaved edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterDiscard {
+    OpenPrompt,
+    PresetPicker,
 }
 
 /// What "heaviest" weighs.

@@ -9,7 +9,10 @@ use crate::tui::app::{App, Mode};
 use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
 
 use super::binding::Binding;
-use super::tables::{CONFIRM_QUIT, FORM, HEAVIEST, HELP, NORMAL, PICKER, PROMPT, SECTIONS};
+use super::tables::{
+    CONFIRM_DISCARD, CONFIRM_OVERWRITE, CONFIRM_QUIT, FORM, HEAVIEST, HELP, NORMAL, OFFER_RECOVERY,
+    PICKER, PROMPT, SECTIONS,
+};
 
 pub fn table(mode: &Mode) -> &'static [Binding] {
     match mode {
@@ -20,6 +23,9 @@ pub fn table(mode: &Mode) -> &'static [Binding] {
         Mode::Prompt { .. } => PROMPT,
         Mode::ConfirmQuit => CONFIRM_QUIT,
         Mode::Heaviest { .. } => HEAVIEST,
+        Mode::ConfirmDiscard { .. } => CONFIRM_DISCARD,
+        Mode::ConfirmOverwrite { .. } => CONFIRM_OVERWRITE,
+        Mode::OfferRecovery { .. } => OFFER_RECOVERY,
     }
 }
 

@@ -161,6 +161,26 @@ pub const CONFIRM_QUIT: &[Binding] = &[
     hinted(&[key('n'), code(KeyCode::Esc)], Action::Cancel, "stay", "stay", None),
 ];
 
+#[rustfmt::skip]
+pub const CONFIRM_DISCARD: &[Binding] = &[
+    hinted(&[key('y'), key('d')], Action::Discard, "let the unsaved edits go and open another block", "discard", None),
+    hinted(&[key('s')], Action::PromptSave, "save them first", "save", None),
+    hinted(&[key('n'), code(KeyCode::Esc), ctrl('c')], Action::Cancel, "stay with the edits", "stay", None),
+];
+
+#[rustfmt::skip]
+pub const CONFIRM_OVERWRITE: &[Binding] = &[
+    hinted(&[key('y')], Action::Overwrite, "replace the file", "replace", None),
+    hinted(&[key('n'), code(KeyCode::Esc), ctrl('c')], Action::Cancel, "back to the path", "back", None),
+];
+
+#[rustfmt::skip]
+pub const OFFER_RECOVERY: &[Binding] = &[
+    hinted(&[key('r')], Action::Recover, "take back the edits kept from the last session", "recover", None),
+    hinted(&[key('d')], Action::Discard, "discard them for good", "discard", None),
+    hinted(&[code(KeyCode::Esc), key('q'), ctrl('c')], Action::Cancel, "decide at the next start", "later", None),
+];
+
 /// The tables in the order the help shows them, with a heading each.
 pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Structure and throughput panes", NORMAL),
@@ -169,5 +189,11 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Pickers (a, p)", PICKER),
     ("Heaviest layers (w)", HEAVIEST),
     ("Quit with unsaved edits", CONFIRM_QUIT),
+    ("Open another block with unsaved edits", CONFIRM_DISCARD),
+    ("Save over an existing file", CONFIRM_OVERWRITE),
+    (
+        "Edits kept from a session that ended unsaved",
+        OFFER_RECOVERY,
+    ),
     ("Help", HELP),
 ];

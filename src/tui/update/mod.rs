@@ -56,6 +56,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Opened { block, path } => open(app, block, path),
+        Action::RecoveryDiscarded(path) => {
+            app.inform(format!("Discarded the kept edits ({})", path.display()));
+            Vec::new()
+        }
         Action::CompareLoaded { block, label } => {
             reading::compared(app, &block, &label);
             Vec::new()

@@ -1,7 +1,7 @@
 //! What actions mean in the Normal mode, where the structure and throughput panes have the keys.
 
 use crate::tui::action::{Action, Command};
-use crate::tui::app::{App, MeasuredView, Mode, Pane, PromptPurpose, Weight};
+use crate::tui::app::{AfterDiscard, App, MeasuredView, Mode, Pane, PromptPurpose, Weight};
 use crate::tui::input::{EditForm, default_choice};
 
 use super::document::{measure, redo, undo};
@@ -62,6 +62,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
         Action::ToggleBypass => return structure::toggle_bypass(app),
         Action::Undo => return undo(app),
         Action::Redo => return redo(app),
+        // Another block would replace these edits: ask first, as quitting does.
+        Action::ChoosePreset if app.is_modified() => {
+            app.mode = Mode::ConfirmDiscard {
+                then: AfterDiscard::PresetPicker,
+            };
+        }
+        Action::PromptOpen if app.is_modified() => {
+            app.mode = Mode::ConfirmDiscard {
+                then: AfterDiscard::OpenPrompt,
+            };
+        }
         Action::ChoosePreset => app.mode = Mode::PresetPicker { selected: 0 },
         Action::PromptOpen => app.mode = Mode::prompt(PromptPurpose::Open, String::new()),
         Action::PromptSave => {

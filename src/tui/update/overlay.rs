@@ -1,11 +1,11 @@
 //! What actions mean while an overlay has the keys: the edit form, the path prompts, the
 //! add-layer and preset pickers, the help and the quit confirmation.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::preset::{self, BUILTINS};
 use crate::tui::action::{Action, Command};
-use crate::tui::app::{App, Mode, Origin, PromptPurpose};
+use crate::tui::app::{AfterDiscard, App, Mode, Origin, PromptPurpose};
 use crate::tui::input::{CHOICES, EditForm, TextInput};
 use crate::tui::keys::help_line_count;
 use crate::tui::layout;
@@ -42,6 +42,68 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             Action::Cancel => Vec::new(),
             _ => {
                 app.mode = Mode::ConfirmQuit;
+                Vec::new()
+            }
+        },
+        Mode::ConfirmDiscard { then } => {
+            match action {
+                Action::Discard => {
+                    app.mode = match then {
+                        AfterDiscard::OpenPrompt => {
+                            Mode::prompt(PromptPurpose::Open, String::new())
+                        }
+                        AfterDiscard::PresetPicker => Mode::PresetPicker { selected: 0 },
+                    };
+                }
+                Action::PromptSave => {
+                    let path = app.document.default_save_path().display().to_string();
+                    app.mode = Mode::prompt(PromptPurpose::Save, path);
+                }
+                Action::Cancel => {}
+                _ => app.mode = Mode::ConfirmDiscard { then },
+            }
+            Vec::new()
+        }
+        Mode::ConfirmOverwrite { purpose, path } => match action {
+            Action::Overwrite => {
+                let text = path.display().to_string();
+                app.mode = Mode::prompt(purpose, text);
+                vec![match purpose {
+                    PromptPurpose::Export => Command::Export(path),
+                    _ => Command::Save(path),
+                }]
+            }
+            Action::Cancel => {
+                app.mode = Mode::prompt(purpose, path.display().to_string());
+                Vec::new()
+            }
+            _ => {
+                app.mode = Mode::ConfirmOverwrite { purpose, path };
+                Vec::new()
+            }
+        },
+        Mode::OfferRecovery { block, path, age } => match action {
+            Action::Recover => {
+                let commands = edit_block(app, |b| {
+                    *b = block;
+                    Ok(None)
+                });
+                app.inform(format!(
+                    "Recovered the unsaved edits from {age}; s saves them, u undoes them"
+                ));
+                commands
+            }
+            Action::Discard => vec![Command::DiscardRecovery(path)],
+            Action::Cancel => {
+                app.recovery_deferred = true;
+                app.inform(format!(
+                    "The kept edits stay in {} for the next start (this session keeps none)",
+                    path.display()
+                ));
+                Vec::new()
+            }
+            _ => {
+                app.mode = Mode::OfferRecovery { block, path, age };
                 Vec::new()
             }
         },
@@ -179,6 +241,16 @@ fn prompt_key(
             app.mode = Mode::Prompt { purpose, input };
             Vec::new()
         }
+        Action::Confirm
+            if matches!(purpose, PromptPurpose::Save | PromptPurpose::Export)
+                && replaces_another_file(app, purpose, Path::new(input.text().trim())) =>
+        {
+            app.mode = Mode::ConfirmOverwrite {
+                purpose,
+                path: PathBuf::from(input.text().trim()),
+            };
+            Vec::new()
+        }
         Action::Confirm => {
             let path = PathBuf::from(input.text().trim());
             // The prompt stays open until the loop reports success, so a failed write can be
@@ -199,6 +271,23 @@ fn prompt_key(
             Vec::new()
         }
     }
+}
+
+/// Whether writing to `path` would replace a file other than the one the document came from
+/// (saving back to it is what `s` is for; an export always asks before replacing).
+fn replaces_another_file(app: &App, purpose: PromptPurpose, path: &Path) -> bool {
+    if !path.exists() {
+        return false;
+    }
+    let own = match (purpose, app.document.origin()) {
+        (PromptPurpose::Save, Origin::File(opened)) => Some(opened),
+        _ => None,
+    };
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    !own.is_some_and(|opened| same(opened, path))
 }
 
 fn form_key(app: &mut App, action: Action, mut form: EditForm) -> Vec<Command> {

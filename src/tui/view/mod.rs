@@ -53,6 +53,13 @@ impl Widget for &App {
                 popup::render_prompt(self, *purpose, input, area, buf);
             }
             Mode::ConfirmQuit => popup::render_confirm_quit(self, area, buf),
+            Mode::ConfirmDiscard { .. } => popup::render_confirm_discard(self, area, buf),
+            Mode::ConfirmOverwrite { path, .. } => {
+                popup::render_confirm_overwrite(self, path, area, buf);
+            }
+            Mode::OfferRecovery { block, path, age } => {
+                popup::render_offer_recovery(self, (block, path, age), area, buf);
+            }
             Mode::Heaviest { selected, by } => heaviest::render(self, *selected, *by, area, buf),
         }
     }
@@ -61,6 +68,7 @@ impl Widget for &App {
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let keys = match app.mode {
         Mode::ConfirmQuit => "Unsaved edits: y quits, n stays",
+        Mode::OfferRecovery { .. } => "Kept edits: r recovers, d discards, Esc decides later",
         Mode::Normal => "q quits",
         _ => "Esc closes the dialog",
     };

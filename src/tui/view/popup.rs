@@ -147,6 +147,57 @@ pub fn render_presets(app: &App, selected: usize, area: Rect, buf: &mut Buffer) 
     render_list(app, items, selected, "Open a preset (u undoes)", area, buf);
 }
 
+pub fn render_confirm_discard(app: &App, area: Rect, buf: &mut Buffer) {
+    let inner = frame(app, area, 60, 6, " Unsaved edits ".into(), buf);
+    let lines = vec![
+        Line::from(format!(
+            "{} has edits that are not saved.",
+            app.block().name
+        )),
+        Line::from("Opening another block replaces them (u would bring them back)."),
+        Line::default(),
+        hint_line(app),
+    ];
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}
+
+pub fn render_confirm_overwrite(app: &App, path: &std::path::Path, area: Rect, buf: &mut Buffer) {
+    let inner = frame(app, area, 64, 6, " Replace a file? ".into(), buf);
+    let lines = vec![
+        Line::from(format!("{} exists already.", path.display())),
+        Line::from("Saving replaces what it holds."),
+        Line::default(),
+        hint_line(app),
+    ];
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}
+
+pub fn render_offer_recovery(
+    app: &App,
+    (block, path, age): (&crate::model::Block, &std::path::Path, &str),
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let inner = frame(app, area, 70, 7, " Unsaved edits were kept ".into(), buf);
+    let lines = vec![
+        Line::from(format!(
+            "A session that ended without saving left edits of {} ({age}),",
+            block.name
+        )),
+        Line::from(format!("kept in {}.", path.display())),
+        Line::from("Recover them in place of what was opened?"),
+        Line::default(),
+        hint_line(app),
+    ];
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}
+
 pub fn render_confirm_quit(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = frame(app, area, 56, 6, " Unsaved edits ".into(), buf);
     let lines = vec![
