@@ -12,7 +12,7 @@ use convtui::engine::isa::{self, Fit};
 use convtui::engine::{PointwiseShape, simd_path};
 use convtui::measure::whole::run_whole;
 use convtui::measure::{BenchShape, Budget, EngineMeasurer, block_shapes, run_bench};
-use convtui::model::{Block, MAX_CHANNELS, MAX_SPATIAL, Shape};
+use convtui::model::{Block, MAX_CHANNELS, MAX_SHOWN, MAX_SPATIAL, Shape, printable_within};
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
 use convtui::report::bench::BenchReport;
 use convtui::report::compare::{CompareReport, Side};
@@ -154,7 +154,7 @@ fn bench_shapes(source: &Source) -> Result<Vec<BenchShape>> {
     let (shapes, note) =
         block_shapes(&block.name, &summary.block.pointwise_layers()).map_err(anyhow::Error::msg)?;
     if let Some(note) = note {
-        eprintln!("convtui: {note}");
+        say(&note);
     }
     Ok(shapes)
 }
@@ -216,6 +216,13 @@ impl Source {
     /// The block (at the `--input` shape, if given), and how messages name where it came from.
     fn load(&self) -> Result<(Block, String)> {
         let (mut block, origin) = match (self.preset_name(), &self.file) {
+            (None, Some(path)) if !path.exists() => {
+                anyhow::bail!(
+                    "{}: cannot read: No such file, nor a preset of that name{}",
+                    path.display(),
+                    suggest(path)
+                )
+            }
             (None, Some(path)) => (preset::load(path)?, path.display().to_string()),
             (name, _) => {
                 let name = name.unwrap_or(DEFAULT_PRESET);
@@ -236,6 +243,39 @@ impl Source {
             (None, None) => tui::Origin::Preset(DEFAULT_PRESET.into()),
         }
     }
+}
+
+/// For a name that is no file: the subcommand or preset it is one or two letters away from.
+fn suggest(path: &std::path::Path) -> String {
+    let Some(name) = path.to_str() else {
+        return String::new();
+    };
+    const COMMANDS: [&str; 5] = ["summary", "presets", "bench", "compare", "convert"];
+    if let Some(command) = COMMANDS.iter().find(|c| distance(c, name) <= 2) {
+        return format!("; did you mean `convtui {command}`?");
+    }
+    match BUILTINS.iter().find(|b| distance(b.name, name) <= 2) {
+        Some(b) => format!("; did you mean the preset {}?", b.name),
+        None => " (`convtui presets` lists the presets)".into(),
+    }
+}
+
+/// Edit distance, for a few short words.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            previous = here;
+        }
+    }
+    row[b.len()]
 }
 
 fn summarize(source: &Source) -> Result<(Block, Summary)> {
@@ -298,13 +338,13 @@ fn run(cli: Cli) -> Result<()> {
             }
             preset::save(&block, &out)?;
             let t = &summary.block.totals;
-            eprintln!(
-                "convtui: wrote {} ({} layers, {} params, {} MACs)",
+            say(&format!(
+                "wrote {} ({} layers, {} params, {} MACs)",
                 out.display(),
                 t.layers,
                 t.params(),
                 t.macs
-            );
+            ));
         }
         Some(Command::Presets) => {
             let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);
@@ -333,10 +373,10 @@ fn run(cli: Cli) -> Result<()> {
             let threads = threads.map_or_else(default_threads, usize::from);
             let run = run_bench(&shapes, threads, Budget::default())?;
             if let Some(note) = &run.build_note {
-                eprintln!("convtui: note: {note}");
+                say(&format!("note: {note}"));
             }
             for warning in run.above_peak() {
-                eprintln!("convtui: warning: {warning}");
+                say(&format!("warning: {warning}"));
             }
             let mut report = BenchReport::of(&run);
             if whole {
@@ -389,6 +429,16 @@ fn emit(text: &str) -> Result<()> {
         .map_err(|e| anyhow::Error::new(e).context("cannot write to standard output"))
 }
 
+/// One line on stderr, names and paths in it made printable; a stderr that cannot be written
+/// (closed, full) is no reason to panic.
+fn say(text: &str) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "convtui: {}",
+        printable_within(text, 4 * MAX_SHOWN)
+    );
+}
+
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error
         .chain()
@@ -401,22 +451,34 @@ fn main() -> ExitCode {
     // would die of SIGILL with no word.
     let fit = isa::this_build();
     if let (Fit::Missing { .. }, Some(note)) = (&fit, fit.note()) {
-        eprintln!("convtui: error: {note}");
+        say(&format!("error: {note}"));
         return ExitCode::FAILURE;
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => {
-            // --help and --version: print as clap formats them.
-            let _ = error.print();
-            return ExitCode::SUCCESS;
+            // --help and --version: print as clap formats them; output that could not be
+            // written is a failure, not a success with nothing to show.
+            let written = write!(std::io::stdout(), "{}", error.render())
+                .and_then(|()| std::io::stdout().flush());
+            return if written.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
         }
         Err(error) => {
             // One line, as for every other error; `--help` has the rest.
             let text = error.render().to_string();
             let reason = text.lines().next().unwrap_or("invalid arguments");
             let reason = reason.strip_prefix("error: ").unwrap_or(reason);
-            eprintln!("convtui: error: {reason} (see `convtui --help`)");
+            let mut args = std::env::args().skip(1);
+            let pointer = if args.any(|a| a == "--json") && reason.contains("--json") {
+                " (--json goes with a subcommand: `convtui summary --json`)"
+            } else {
+                " (see `convtui --help`)"
+            };
+            say(&format!("error: {reason}{pointer}"));
             return ExitCode::from(2);
         }
     };
@@ -424,7 +486,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("convtui: error: {error:#}");
+            say(&format!("error: {error:#}"));
             ExitCode::FAILURE
         }
     }

@@ -25,11 +25,20 @@ pub fn block_from_json(json: BlockJson) -> Result<Block, String> {
             json.version
         ));
     }
+    let body = chain_from_json(json.layers, "layers")?;
+    let rows = rows(&body);
+    if rows > 2 * MAX_NODES {
+        return Err(format!(
+            "the block has {rows} rows (layers, concats, residuals and their branches), over \
+             the limit of {}",
+            2 * MAX_NODES
+        ));
+    }
     Ok(Block {
         name: json.name,
         description: json.description,
         input: Shape::new(json.input.channels, json.input.height, json.input.width),
-        body: chain_from_json(json.layers, "layers")?,
+        body,
     })
 }
 
@@ -47,6 +56,18 @@ fn chain_from_json(nodes: Vec<NodeJson>, at: &str) -> Result<Chain, String> {
         }
     }
     Ok(chain)
+}
+
+/// Every node and every chain of a composite: what the editor shows a row for.
+fn rows(body: &Chain) -> usize {
+    let mut rows = 0usize;
+    let all = crate::model::visit(body, &mut |step| {
+        use crate::model::Step;
+        rows += usize::from(matches!(step, Step::Node { .. } | Step::OpenChain { .. }));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(()) = all;
+    rows
 }
 
 fn too_many(at: &str) -> String {
@@ -153,6 +174,11 @@ fn node_from_json(node: NodeJson, at: &str) -> Result<Node, String> {
             let per_mille = per_mille as u16;
             layer(d.name, LayerKind::Dropout { per_mille })
         }
+        // Branches count toward the limit too: a million empty ones is no block.
+        NodeJson::Concat(c) if c.branches.len() > MAX_NODES => Err(format!(
+            "{at}: a concat of {} branches, over the limit of {MAX_NODES}",
+            c.branches.len()
+        )),
         NodeJson::Concat(c) => Ok(Node::Concat(Concat {
             name: c.name,
             branches: c
@@ -389,5 +415,18 @@ mod tests {
         let text = block(r#"{"conv": {"out_channels": 4, "kernel": 3, "padding": [1, 1, 1]}}"#);
         let err = parse(&text, "t").unwrap_err().to_string();
         assert!(err.contains("[top, left, bottom, right]"), "{err}");
+    }
+
+    #[test]
+    fn branches_count_toward_the_limit() {
+        let branches = vec!["[]"; 5000].join(",");
+        let text = block(&format!(r#"{{"concat": {{"branches": [{branches}]}}}}"#));
+        let err = parse(&text, "t").unwrap_err().to_string();
+        assert!(err.contains("5000 branches"), "{err}");
+        // Many concats of many empty branches, each under the limit, add up.
+        let some = vec!["[]"; 3000].join(",");
+        let many = vec![format!(r#"{{"concat": {{"branches": [{some}]}}}}"#); 4].join(",");
+        let err = parse(&block(&many), "t").unwrap_err().to_string();
+        assert!(err.contains("rows"), "{err}");
     }
 }

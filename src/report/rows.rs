@@ -2,7 +2,7 @@
 //! depth as torchinfo's `depth` does: a concat or residual at the cut stands for its subtree.
 
 use crate::analysis::{Row, Summary};
-use crate::model::Shape;
+use crate::model::{Shape, printable};
 
 use super::layer_text::kind_cell;
 
@@ -36,7 +36,7 @@ pub fn printed_rows(summary: &Summary, depth: Option<usize>) -> Vec<PrintedRow> 
         match row {
             Row::Group(group) => {
                 let name = match &group.name {
-                    Some(name) => format!("{} \"{name}\"", group.part.label()),
+                    Some(name) => format!("{} \"{}\"", group.part.label(), printable(name)),
                     None => group.part.label(),
                 };
                 let (params, macs, layers) = if rolled {
@@ -76,8 +76,8 @@ pub fn printed_rows(summary: &Summary, depth: Option<usize>) -> Vec<PrintedRow> 
                     depth: layer.depth,
                     name: layer
                         .name
-                        .clone()
-                        .unwrap_or_else(|| layer.kind.label().into()),
+                        .as_deref()
+                        .map_or_else(|| layer.kind.label().into(), |n| printable(n).into_owned()),
                     kind,
                     input: layer.input,
                     output: layer.output,

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::analysis::{Comparison, Summary, Totals};
-use crate::model::Block;
+use crate::model::{Block, MAX_SHOWN, printable, printable_within};
 
 use super::numbers::{bytes, grouped, ratio};
 use super::rows::printed_rows;
@@ -12,9 +12,13 @@ use super::rows::printed_rows;
 /// `depth`: roll rows up to that many levels of nesting (`summary --depth`).
 pub fn summary_table(block: &Block, summary: &Summary, depth: Option<usize>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", block.name);
+    let _ = writeln!(out, "{}", printable(&block.name));
     if !block.description.is_empty() {
-        let _ = writeln!(out, "{}", block.description);
+        let _ = writeln!(
+            out,
+            "{}",
+            printable_within(&block.description, 4 * MAX_SHOWN)
+        );
     }
     let _ = writeln!(out, "input {} (H×W×C)\n", block.input);
     layer_table(&mut out, summary, depth);

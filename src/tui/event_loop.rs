@@ -69,7 +69,7 @@ pub fn run_keeping<B: Backend>(
     mut keeper: Option<Keeper>,
 ) -> Result<Ending, B::Error> {
     let size = terminal.size()?;
-    update(app, resized(size.width, size.height));
+    fit(terminal, app, size.width, size.height)?;
     let commands = start(app);
     if execute_all(app, commands, worker) {
         return Ok(quit(&mut keeper, app));
@@ -97,6 +97,10 @@ pub fn run_keeping<B: Backend>(
         // Handle everything already waiting before drawing again: a held key stays responsive.
         let waiting = std::iter::from_fn(|| events.try_recv().ok());
         for event in first.into_iter().chain(waiting) {
+            if let Event::Resized { width, height } = event {
+                fit(terminal, app, width, height)?;
+                continue;
+            }
             if let Event::Signal(signal) = event {
                 let kept = keeper.as_mut().and_then(|k| {
                     k.after_change(app, Instant::now());
@@ -114,6 +118,33 @@ pub fn run_keeping<B: Backend>(
             keeper.write_if_due(app, now, false);
         }
     }
+}
+
+/// The most cells drawn: a frame holds every cell twice, about a hundred bytes each, so a
+/// 10000×10000 terminal would take gigabytes to draw what nobody can read at once.
+pub const MAX_WIDTH: u16 = 1000;
+pub const MAX_HEIGHT: u16 = 500;
+
+/// Sizes the drawing area to the terminal, up to the cap, and says so when it is capped.
+fn fit<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    width: u16,
+    height: u16,
+) -> Result<(), B::Error> {
+    let (w, h) = (width.min(MAX_WIDTH), height.min(MAX_HEIGHT));
+    let area = ratatui::layout::Rect::new(0, 0, w, h);
+    // A fixed viewport follows the terminal only when told to.
+    if terminal.get_frame().area() != area {
+        terminal.resize(area)?;
+    }
+    update(app, resized(w, h));
+    if (w, h) != (width, height) {
+        app.inform(format!(
+            "The terminal is {width}×{height}; convtui draws its first {w}×{h} cells"
+        ));
+    }
+    Ok(())
 }
 
 fn quit(keeper: &mut Option<Keeper>, app: &App) -> Ending {

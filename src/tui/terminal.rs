@@ -60,7 +60,17 @@ pub fn run(block: Block, origin: Origin, measurer: impl Measurer) -> Result<(), 
     let worker = Worker::spawn(measurer, sender.clone(), Event::Engine);
     let mut app = App::new(block, origin, Theme::from_env());
     offer_recovery(&mut app);
-    let mut terminal = ratatui::try_init()?;
+    // A fixed viewport, so a huge terminal is drawn in a capped buffer (`event_loop::fit`).
+    let (width, height) = ratatui::crossterm::terminal::size()?;
+    let area = ratatui::layout::Rect::new(
+        0,
+        0,
+        width.min(event_loop::MAX_WIDTH),
+        height.min(event_loop::MAX_HEIGHT),
+    );
+    let mut terminal = ratatui::try_init_with_options(ratatui::TerminalOptions {
+        viewport: ratatui::Viewport::Fixed(area),
+    })?;
     keep_on_panic();
     spawn_signals(sender.clone());
     spawn_input(sender);

@@ -2,6 +2,7 @@
 
 mod cli;
 mod fixtures;
+mod messages;
 mod network_cli;
 mod onnx;
 mod presets;

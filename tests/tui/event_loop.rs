@@ -172,3 +172,28 @@ fn opening_a_file_replaces_the_block_and_a_broken_file_says_where() {
     assert_eq!(app.block().name, "nin");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A huge terminal is drawn in a capped buffer, and the message says so.
+#[test]
+fn a_huge_terminal_is_drawn_within_the_cap() {
+    use convtui::tui::event_loop::{MAX_HEIGHT, MAX_WIDTH};
+    let (sender, events) = mpsc::channel();
+    let worker = Worker::spawn(FakeEngine, sender.clone(), Event::Engine);
+    sender
+        .send(Event::Resized {
+            width: 10_000,
+            height: 10_000,
+        })
+        .unwrap();
+    sender.send(Event::Key(key(KeyCode::Char('q')))).unwrap();
+    let mut app = app("inception3a");
+    let options = ratatui::TerminalOptions {
+        viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 120, 40)),
+    };
+    // The backend as large as the cap: what a real terminal shows of the capped frame.
+    let backend = TestBackend::new(MAX_WIDTH, MAX_HEIGHT);
+    let mut terminal = Terminal::with_options(backend, options).unwrap();
+    run(&mut terminal, &mut app, &events, &worker).unwrap();
+    assert_eq!(app.size, (MAX_WIDTH, MAX_HEIGHT));
+    assert_eq!(terminal.get_frame().area().width, MAX_WIDTH);
+}

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, StatefulWidget, Table, TableState, Widget};
 
 use crate::analysis::{LayerRow, Row as AnalysisRow};
-use crate::model::{Layer, Node, NodePath, Part, Shape, Target};
+use crate::model::{Layer, Node, NodePath, Part, Shape, Target, printable};
 use crate::report::layer_text::kind_cell;
 use crate::report::numbers::{grouped, short};
 use crate::tui::app::{App, Bypass, OutlineRow, Pane};
@@ -75,7 +75,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         ""
     };
-    let title = format!(" {}{which} · {rows_text}{output} ", app.block().name);
+    let title = format!(
+        " {}{which} · {rows_text}{output} ",
+        printable(&app.block().name)
+    );
     let block = Block::bordered()
         .title(Line::from(title).style(theme.header()))
         .border_style(theme.border(app.cursor.focus == Pane::Structure));
@@ -246,7 +249,7 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
         };
         let name = match (part, node.and_then(Node::name)) {
             (Part::Concat | Part::Residual, Some(name)) => {
-                format!("{mark} {} \"{name}\"", part.label())
+                format!("{mark} {} \"{}\"", part.label(), printable(name))
             }
             (Part::Concat | Part::Residual, None) => format!("{mark} {}", part.label()),
             _ => format!("└ {}", part.label()),
@@ -258,8 +261,8 @@ fn describe(app: &App, row: &OutlineRow, node: Option<&Node>) -> (String, String
     };
     let name = layer
         .name
-        .clone()
-        .unwrap_or_else(|| layer.kind.label().into());
+        .as_deref()
+        .map_or_else(|| layer.kind.label().into(), |n| printable(n).into_owned());
     let path = row.target.node_path();
     let dropped = app
         .shown_analysis()
