@@ -1,23 +1,10 @@
 //! The `convtui` binary as a script uses it: exit codes, stdout for data, stderr for one line.
 
-use std::process::{Command, Output};
+use std::process::Command;
+
+use crate::support::{convtui, stderr, stdout};
 
 use serde_json::Value;
-
-fn convtui(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_convtui"))
-        .args(args)
-        .output()
-        .expect("the convtui binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn summary_json(args: &[&str]) -> Value {
     let out = convtui(args);

@@ -7,4 +7,5 @@ mod network_cli;
 mod onnx;
 mod presets;
 mod properties;
+mod support;
 mod whole;

@@ -1,18 +1,9 @@
 //! Messages that say what happened in one line a terminal cannot be tricked by: control
 //! characters escaped, long names cut, mistyped subcommands answered with a suggestion.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn convtui(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_convtui"))
-        .args(args)
-        .output()
-        .expect("convtui runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use crate::support::{convtui, stderr};
 
 #[test]
 fn a_name_with_control_characters_stays_on_one_harmless_line() {

@@ -1,16 +1,9 @@
 //! The command line at network scale: `compare`, `summary --depth` and `--format`, `--input`,
 //! and preset names where a file is expected.
 
-use std::process::{Command, Output};
+use crate::support::convtui;
 
 use serde_json::Value;
-
-fn convtui(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_convtui"))
-        .args(args)
-        .output()
-        .expect("convtui runs")
-}
 
 fn ok(args: &[&str]) -> String {
     let out = convtui(args);

@@ -1,20 +1,9 @@
 //! `convtui bench --whole`: the document's fields, the reference's verdict, the per-layer times
 //! against the whole, and blocks too large to run refused with the layer and the size.
 
-use std::process::{Command, Output};
+use crate::support::{convtui, stderr};
 
 use serde_json::Value;
-
-fn convtui(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_convtui"))
-        .args(args)
-        .output()
-        .expect("the convtui binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn bench_whole_json_has_both_sides_their_layers_and_the_verdict() {
