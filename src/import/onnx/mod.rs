@@ -2,11 +2,14 @@
 //! the block model. Only shapes are needed: weight dims come from initializers or, for a model
 //! exported without parameters, from the graph's inputs; weight bytes are never read.
 
+mod attrs;
 mod error;
 mod graph;
+mod index;
 mod ops;
 mod proto;
 mod tensors;
+mod walk;
 
 use bytes::Bytes;
 use prost::Message;
@@ -19,7 +22,7 @@ pub use error::OnnxError;
 pub fn read(bytes: Bytes, stem: &str) -> Result<Block, OnnxError> {
     let model = proto::ModelProto::decode(bytes).map_err(|e| OnnxError::Decode(e.to_string()))?;
     let graph = model.graph.as_ref().ok_or(OnnxError::NoGraph)?;
-    let (input, body) = graph::read(graph)?;
+    let (input, body) = walk::read(graph)?;
     let opset = model
         .opset_import
         .iter()
