@@ -46,19 +46,41 @@ impl Analysis {
             if row.dropped.is_some() {
                 continue;
             }
-            totals.weights = totals.weights.saturating_add(row.weights);
-            totals.biases = totals.biases.saturating_add(row.biases);
-            totals.macs = totals.macs.saturating_add(row.macs);
-            totals.activations = totals.activations.saturating_add(row.activations);
+            // Every row fits in a u64, but thousands of them may not: a sum past it is said
+            // where it happens rather than shown as the largest u64.
+            let overflow = |what: &str| {
+                let message = format!(
+                    "the block's total {what} would pass 18,446,744,073,709,551,615 (the most a u64 holds) at this layer"
+                );
+                match block.node(&row.path) {
+                    Some(node) => ShapeError::new(&row.path, node, message),
+                    None => ShapeError::of_block(block, "totals", message),
+                }
+            };
+            let add = |total: &mut u64, value: u64, what: &str| {
+                *total = total.checked_add(value).ok_or_else(|| overflow(what))?;
+                Ok::<(), ShapeError>(())
+            };
+            add(&mut totals.weights, row.weights, "weights")?;
+            add(&mut totals.biases, row.biases, "biases")?;
+            add(&mut totals.macs, row.macs, "MACs")?;
+            add(&mut totals.activations, row.activations, "activations")?;
             totals.layers += 1;
             if let LayerKind::Conv(conv) = &row.kind {
-                totals.conv_weights = totals.conv_weights.saturating_add(row.weights);
-                totals.conv_biases = totals.conv_biases.saturating_add(row.biases);
+                add(&mut totals.conv_weights, row.weights, "conv weights")?;
+                add(&mut totals.conv_biases, row.biases, "conv biases")?;
                 totals.convs += 1;
                 totals.pointwise_convs += usize::from(conv.is_pointwise());
             }
         }
         totals.peak_activations = peak_activations(block, &inferred.rows);
+        if let Some(what) = totals.derived_overflow() {
+            return Err(ShapeError::of_block(
+                block,
+                "totals",
+                format!("its total {what} pass 18,446,744,073,709,551,615, the most a u64 holds"),
+            ));
+        }
         Ok(Analysis {
             rows: inferred.rows,
             totals,

@@ -30,6 +30,26 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Which derived figure (parameters, FLOPs, bytes) would pass a u64, if any: those are
+    /// computed saturating, so `Analysis::of` refuses a block where one would.
+    pub fn derived_overflow(&self) -> Option<&'static str> {
+        let params = self.weights.checked_add(self.biases);
+        if params.is_none() {
+            return Some("parameters");
+        }
+        if self.macs.checked_mul(2).is_none() {
+            return Some("FLOPs");
+        }
+        let bytes = [self.activations, self.peak_activations, params.unwrap_or(0)];
+        if bytes
+            .iter()
+            .any(|n| n.checked_mul(BYTES_PER_ELEMENT).is_none())
+        {
+            return Some("bytes");
+        }
+        None
+    }
+
     pub fn params(&self) -> u64 {
         self.weights.saturating_add(self.biases)
     }

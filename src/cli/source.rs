@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use convtui::analysis::Summary;
-use convtui::model::{Block, MAX_CHANNELS, MAX_SPATIAL, Shape};
+use convtui::model::{Block, MAX_CHANNELS, MAX_SPATIAL, Shape, edit_distance};
 use convtui::preset::{self, BUILTINS, DEFAULT_PRESET};
 use convtui::tui;
 
@@ -100,31 +100,13 @@ fn suggest(path: &std::path::Path) -> String {
         return String::new();
     };
     const COMMANDS: [&str; 5] = ["summary", "presets", "bench", "compare", "convert"];
-    if let Some(command) = COMMANDS.iter().find(|c| distance(c, name) <= 2) {
+    if let Some(command) = COMMANDS.iter().find(|c| edit_distance(c, name) <= 2) {
         return format!("; did you mean `convtui {command}`?");
     }
-    match BUILTINS.iter().find(|b| distance(b.name, name) <= 2) {
+    match BUILTINS.iter().find(|b| edit_distance(b.name, name) <= 2) {
         Some(b) => format!("; did you mean the preset {}?", b.name),
         None => " (`convtui presets` lists the presets)".into(),
     }
-}
-
-/// Edit distance, for a few short words.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(here + 1);
-            previous = here;
-        }
-    }
-    row[b.len()]
 }
 
 pub fn summarize(source: &Source) -> Result<(Block, Summary)> {

@@ -14,7 +14,7 @@ pub use layer::{Conv, FullyConnected, Layer, LayerKind, Lrn, Padding, Pair, Pool
 pub use node::{Chain, Concat, MAX_NESTING, MAX_NODES, Node, Residual};
 pub use path::{ChainPath, NodePath, Target, chain_at, chain_at_mut, node_at, node_at_mut};
 pub use shape::{MAX_CHANNELS, MAX_SPATIAL, Shape};
-pub use text::{MAX_SHOWN, printable, printable_within};
+pub use text::{MAX_SHOWN, edit_distance, printable, printable_within, short_number};
 pub use walk::{Part, Step, count_nodes, nodes, visit};
 
 /// A block: what the user opens, edits and saves.

@@ -3,7 +3,7 @@
 
 use crate::model::{
     Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Lrn, MAX_NODES, Node, Padding,
-    Pair, Pool, PoolKind, Residual, Shape, count_nodes,
+    Pair, Pool, PoolKind, Residual, Shape, count_nodes, short_number,
 };
 
 use super::format::{
@@ -169,7 +169,10 @@ fn node_from_json(node: NodeJson, at: &str) -> Result<Node, String> {
             // Kept in per mille: a p that rounds to 1000 would be saved as 1.0 and refused.
             let per_mille = (d.p * 1000.0).round();
             if !(0.0..1000.0).contains(&per_mille) {
-                return Err(format!("{at}: dropout p {} must be in [0, 1)", d.p));
+                return Err(format!(
+                    "{at}: dropout p {} must be in [0, 1)",
+                    short_number(d.p)
+                ));
             }
             let per_mille = per_mille as u16;
             layer(d.name, LayerKind::Dropout { per_mille })

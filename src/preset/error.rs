@@ -39,6 +39,9 @@ impl PresetError {
                 crate::model::MAX_NESTING
             );
         }
+        // serde quotes unknown keys and values as they are in the file, control characters
+        // and all: escaped, and cut where a key runs for megabytes.
+        let message = crate::model::printable_within(&message, 1_000).into_owned();
         PresetError::Json {
             file: file.to_string(),
             line: error.line(),

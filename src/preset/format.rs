@@ -8,38 +8,36 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::layer_json::{Described, branches, layers, object, optional_layers};
 use super::pair_json::{PaddingJson, PairJson};
 
 pub const FORMAT: &str = "convtui-block";
 pub const VERSION: u32 = 1;
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a block object with format, version, name, input and layers"
-)]
+#[serde(deny_unknown_fields)]
 pub struct BlockJson {
     pub format: String,
     pub version: u32,
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    #[serde(deserialize_with = "object")]
     pub input: InputJson,
+    #[serde(deserialize_with = "layers")]
     pub layers: Vec<NodeJson>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an input object: {\"channels\": C, \"height\": H, \"width\": W}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct InputJson {
     pub channels: usize,
     pub height: usize,
     pub width: usize,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Read by hand (`layer_json`), so each mistake in a layer is named in the format's words.
+#[derive(Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeJson {
     Conv(ConvJson),
@@ -88,10 +86,7 @@ fn is_zero(p: &Option<PaddingJson>) -> bool {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a conv object, e.g. {\"out_channels\": 64, \"kernel\": 3, \"padding\": 1}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct ConvJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -115,10 +110,7 @@ pub struct ConvJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a pool object, e.g. {\"kernel\": 3, \"stride\": 2}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct PoolJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -134,20 +126,14 @@ pub struct PoolJson {
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an object, {} or {\"name\": \"...\"}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct NamedJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an fc object, e.g. {\"out_features\": 1000}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct FcJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -157,7 +143,7 @@ pub struct FcJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a dropout object, e.g. {\"p\": 0.5}")]
+#[serde(deny_unknown_fields)]
 pub struct DropoutJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -166,35 +152,32 @@ pub struct DropoutJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a concat object: {\"branches\": [[layers...], [layers...]]}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct ConcatJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(deserialize_with = "branches")]
     pub branches: Vec<Vec<NodeJson>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a residual object: {\"body\": [layers...], \"shortcut\": [layers...]}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct ResidualJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(deserialize_with = "layers")]
     pub body: Vec<NodeJson>,
     /// Absent: the identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "optional_layers",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shortcut: Option<Vec<NodeJson>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an adaptive_avg_pool object, e.g. {\"output\": 7}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct AdaptiveJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -202,10 +185,7 @@ pub struct AdaptiveJson {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "an lrn object, e.g. {\"size\": 5, \"alpha\": 0.0001, \"beta\": 0.75}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct LrnJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -232,15 +212,61 @@ fn lrn_k() -> f64 {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a repeat object: {\"count\": N, \"start\": S, \"layers\": [layers...]}"
-)]
+#[serde(deny_unknown_fields)]
 pub struct RepeatJson {
     /// How many copies of `layers` stand in the enclosing list.
     pub count: usize,
     /// The first copy's index; `{i}` in a name inside becomes the copy's index.
     #[serde(default)]
     pub start: usize,
+    #[serde(deserialize_with = "layers")]
     pub layers: Vec<NodeJson>,
+}
+
+impl Described for BlockJson {
+    const WHAT: &'static str = "a block is an object with format, version, name, input and layers";
+}
+
+impl Described for InputJson {
+    const WHAT: &'static str = "input is an object: {\"channels\": C, \"height\": H, \"width\": W}";
+}
+
+impl Described for ConvJson {
+    const WHAT: &'static str =
+        "a conv is an object, e.g. {\"out_channels\": 64, \"kernel\": 3, \"padding\": 1}";
+}
+
+impl Described for PoolJson {
+    const WHAT: &'static str = "a pool is an object, e.g. {\"kernel\": 3, \"stride\": 2}";
+}
+
+impl Described for FcJson {
+    const WHAT: &'static str = "an fc is an object, e.g. {\"out_features\": 1000}";
+}
+
+impl Described for DropoutJson {
+    const WHAT: &'static str = "a dropout is an object, e.g. {\"p\": 0.5}";
+}
+
+impl Described for ConcatJson {
+    const WHAT: &'static str = "a concat is an object: {\"branches\": [[layers...], [layers...]]}";
+}
+
+impl Described for ResidualJson {
+    const WHAT: &'static str =
+        "a residual is an object: {\"body\": [layers...], \"shortcut\": [layers...]}";
+}
+
+impl Described for AdaptiveJson {
+    const WHAT: &'static str = "an adaptive_avg_pool is an object, e.g. {\"output\": 7}";
+}
+
+impl Described for LrnJson {
+    const WHAT: &'static str =
+        "an lrn is an object, e.g. {\"size\": 5, \"alpha\": 0.0001, \"beta\": 0.75}";
+}
+
+impl Described for RepeatJson {
+    const WHAT: &'static str =
+        "a repeat is an object: {\"count\": N, \"start\": S, \"layers\": [layers...]}";
 }

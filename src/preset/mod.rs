@@ -4,6 +4,7 @@
 mod convert;
 mod error;
 mod format;
+mod layer_json;
 mod pair_json;
 
 use std::io::Read;
@@ -125,11 +126,12 @@ pub fn builtin(name: &str) -> Result<Block, PresetError> {
 pub fn parse(text: &str, source: &str) -> Result<Block, PresetError> {
     // Editors on Windows often start UTF-8 files with a byte-order mark, which JSON forbids.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let json: format::BlockJson =
+    let layer_json::Object::<format::BlockJson>(json) =
         serde_json::from_str(text).map_err(|e| PresetError::from_json(source, &e))?;
+    // The reader's messages quote what the file says (its format string, a kind): escaped.
     convert::block_from_json(json).map_err(|message| PresetError::Invalid {
         file: source.to_string(),
-        message,
+        message: crate::model::printable_within(&message, 1_000).into_owned(),
     })
 }
 
@@ -177,13 +179,33 @@ pub fn load(path: &Path) -> Result<Block, PresetError> {
             limit: MAX_FILE_BYTES,
         });
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        read_error(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
-        ))
-    })?;
-    parse(&text, &file)
+    parse_bytes(&bytes, &file)
+}
+
+/// Parses a block from the bytes of a block file; `source` names it in errors.
+pub fn parse_bytes(bytes: &[u8], source: &str) -> Result<Block, PresetError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(source, bytes, e))?;
+    parse(text, source)
+}
+
+/// Where the first byte that is not UTF-8 stands, as line:column like any other syntax error.
+fn not_utf8(file: &str, bytes: &[u8], error: std::str::Utf8Error) -> PresetError {
+    let valid = &bytes[..error.valid_up_to()];
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    // Everything before the fault is valid, so its characters can be counted.
+    let column = String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count()
+        + 1;
+    PresetError::Json {
+        file: file.to_string(),
+        line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+        column,
+        message: format!(
+            "byte 0x{:02x} is not UTF-8; a block file is UTF-8 JSON text",
+            bytes[error.valid_up_to()]
+        ),
+    }
 }
 
 /// Reads up to `head.len()` bytes, fewer only at the end of the file.

@@ -36,7 +36,7 @@ const INVALID: &[(&str, &str)] = &[
     ),
     (
         "unknown_kind.json",
-        "unknown_kind.json:4:19: unknown variant `convolution`, expected one of",
+        "unknown_kind.json:4:19: unknown layer kind \"convolution\" (did you mean \"conv\"?); a layer is an object with exactly one kind (conv, max_pool,",
     ),
     (
         "unknown_field.json",
@@ -84,6 +84,63 @@ const INVALID: &[(&str, &str)] = &[
     (
         "bad_groups.json",
         "layer 0 \"g\" (conv 3×3): groups 3 does not divide its 16 input channels",
+    ),
+    // Arrays and scalars where the format has objects, each said in the format's words.
+    (
+        "layer_empty_object.json",
+        "layer_empty_object.json:4:6: a layer is an object with exactly one kind (conv, max_pool, avg_pool, global_avg_pool, adaptive_avg_pool, relu, relu6, lrn, batch_norm, fc, flatten, dropout, concat, residual, repeat), e.g. {\"relu\": {}}; got {}",
+    ),
+    (
+        "layer_null.json",
+        "layer_null.json:4:8: a layer is an object with exactly one kind",
+    ),
+    (
+        "layer_two_kinds.json",
+        "layer_two_kinds.json:4:56: a layer has exactly one kind, but this one has \"conv\" and \"relu\"; write them as two layers",
+    ),
+    (
+        "layer_name_beside.json",
+        "layer_name_beside.json:4:12: a layer's name goes inside its kind, e.g. {\"relu\": {\"name\": \"relu1\"}}",
+    ),
+    (
+        "layer_as_string.json",
+        "; got the string \"relu\" (write {\"relu\": {...}})",
+    ),
+    (
+        "conv_as_array.json",
+        "conv_as_array.json:4:15: a conv is an object, e.g. {\"out_channels\": 64, \"kernel\": 3, \"padding\": 1}; got an array",
+    ),
+    (
+        "relu_null.json",
+        "relu_null.json:4:18: a relu is an object, {} or {\"name\": \"...\"}; got null",
+    ),
+    (
+        "layers_nested.json",
+        "layers_nested.json:4:5: a layer is an object with exactly one kind",
+    ),
+    (
+        "branches_of_layers.json",
+        "branches_of_layers.json:4:33: each branch of a concat is a list of layers, e.g. [{\"relu\": {}}]; got an object",
+    ),
+    (
+        "input_as_array.json",
+        "input_as_array.json:2:66: input is an object: {\"channels\": C, \"height\": H, \"width\": W}; got an array",
+    ),
+    (
+        "block_as_array.json",
+        "block_as_array.json:1:1: a block is an object with format, version, name, input and layers; got an array",
+    ),
+    (
+        "not_utf8.json",
+        "not_utf8.json:3:15: byte 0xe9 is not UTF-8; a block file is UTF-8 JSON text",
+    ),
+    (
+        "dropout_huge.json",
+        "layers[0]: dropout p 1.000e308 must be in [0, 1)",
+    ),
+    (
+        "totals_overflow.json",
+        "layer 3 (conv 1×1): the block's total MACs would pass 18,446,744,073,709,551,615 (the most a u64 holds) at this layer",
     ),
 ];
 

@@ -7,5 +7,6 @@ mod network_cli;
 mod onnx;
 mod presets;
 mod properties;
+mod reader_fuzz;
 mod support;
 mod whole;
