@@ -9,19 +9,17 @@ use clap::{Parser, Subcommand};
 
 mod cli;
 
+use cli::output::{emit, say};
 use cli::source::{Source, parse_input, summarize};
 
 use convtui::analysis::Summary;
 use convtui::engine::isa::{self, Fit};
 use convtui::engine::{PointwiseShape, simd_path};
-use convtui::measure::whole::run_whole;
-use convtui::measure::{BenchShape, Budget, EngineMeasurer, block_shapes, run_bench};
-use convtui::model::{MAX_SHOWN, Shape, printable_within};
+use convtui::measure::EngineMeasurer;
+use convtui::model::Shape;
 use convtui::preset::{self, BUILTINS};
-use convtui::report::bench::BenchReport;
 use convtui::report::compare::{CompareReport, Side};
 use convtui::report::sheet::{summary_csv, summary_markdown};
-use convtui::report::whole::{VerifyReport, WholeReport};
 use convtui::report::{summary_json::summary_doc, table::summary_table};
 use convtui::tui;
 
@@ -152,19 +150,8 @@ fn parse_pointwise(text: &str) -> Result<PointwiseShape, String> {
     Ok(shape)
 }
 
-/// The 1×1 layers of a block, as the engine will time them; those left out are named on stderr.
-fn bench_shapes(source: &Source) -> Result<Vec<BenchShape>> {
-    let (block, summary) = summarize(source)?;
-    let (shapes, note) =
-        block_shapes(&block.name, &summary.block.pointwise_layers()).map_err(anyhow::Error::msg)?;
-    if let Some(note) = note {
-        say(&note);
-    }
-    Ok(shapes)
-}
-
 fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    cli::bench::cores()
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -246,54 +233,15 @@ fn run(cli: Cli) -> Result<()> {
             whole,
             layers,
             verify,
-        }) => {
-            let shapes = match pointwise {
-                Some(shape) => vec![BenchShape { name: None, shape }],
-                // A block without 1×1 layers still runs whole.
-                None if whole => bench_shapes(&source).unwrap_or_default(),
-                None => bench_shapes(&source)?,
-            };
-            let threads = threads.map_or_else(default_threads, usize::from);
-            let run = run_bench(&shapes, threads, Budget::default())?;
-            if let Some(note) = &run.build_note {
-                say(&format!("note: {note}"));
-            }
-            for warning in run.above_peak() {
-                say(&format!("warning: {warning}"));
-            }
-            let mut report = BenchReport::of(&run);
-            if whole {
-                let (block, summary) = summarize(&source)?;
-                let measured =
-                    run_whole(&block, &summary, threads, Budget::whole(), verify, &|| {
-                        false
-                    })
-                    .with_context(|| format!("running {} whole", block.name))?;
-                report.whole = Some(WholeReport::of(&measured, run.peak.gflops));
-                report.verify = VerifyReport::of(&measured);
-            }
-            if json {
-                emit(&format!("{}\n", report.to_json()?))?;
-            } else {
-                let mut text = report.to_table();
-                if let Some(w) = &report.whole {
-                    text.push_str(&w.to_table(layers));
-                }
-                if let Some(v) = &report.verify {
-                    text.push_str(&v.to_table());
-                }
-                emit(&text)?;
-            }
-            if let Some(v) = &report.verify
-                && v.max_rel_error > v.tolerance
-            {
-                anyhow::bail!(
-                    "the engine's output differs from the reference by {:.3e} (relative), over the tolerance {:.0e}",
-                    v.max_rel_error,
-                    v.tolerance
-                );
-            }
-        }
+        }) => cli::bench::run(cli::bench::BenchArgs {
+            source,
+            pointwise,
+            threads: threads.map_or_else(default_threads, usize::from),
+            json,
+            whole,
+            layers,
+            verify,
+        })?,
         None => {
             let (block, _) = cli.source.load()?;
             let engine = EngineMeasurer::new(default_threads());
@@ -301,25 +249,6 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Writes the command's output to stdout; a reader that went away (`convtui … | head`) is not
-/// an error worth a message, so that case is told apart.
-fn emit(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| anyhow::Error::new(e).context("cannot write to standard output"))
-}
-
-/// One line on stderr, names and paths in it made printable; a stderr that cannot be written
-/// (closed, full) is no reason to panic.
-fn say(text: &str) {
-    let _ = writeln!(
-        std::io::stderr(),
-        "convtui: {}",
-        printable_within(text, 4 * MAX_SHOWN)
-    );
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

@@ -93,7 +93,12 @@ pub fn probe_peak(threads: usize) -> Result<Peak, EngineError> {
 /// a measurement above the peak is the sign of it, and the answer is to look again, not to
 /// report more than 100 %.
 pub fn reprobe_peak(threads: usize) -> Result<Peak, EngineError> {
-    let mut rounds = fma_rounds(threads)?;
+    // Threads past the cores share them: they add no FMA throughput, and a probe whose busy
+    // windows no longer overlap would add up each thread's rate into a peak the machine never
+    // had (1024 threads on 2 cores read thousands of GFLOP/s).
+    let cores = std::thread::available_parallelism().map_or(threads, |n| n.get());
+    let workers = threads.min(cores).max(1);
+    let mut rounds = fma_rounds(workers)?;
     rounds.sort_by(|a, b| b.total_cmp(a));
     let best = rounds.first().copied().unwrap_or(0.0);
     let fresh = Peak {
@@ -101,7 +106,7 @@ pub fn reprobe_peak(threads: usize) -> Result<Peak, EngineError> {
         gflops: best,
         gflops_low: rounds.get(1).copied().unwrap_or(best),
         rounds: rounds.len(),
-        bandwidth_gbs: read_bandwidth_gbs(threads)?,
+        bandwidth_gbs: read_bandwidth_gbs(workers)?,
     };
     let mut cache = cache();
     let best = match cache.iter_mut().find(|p| p.threads == threads) {

@@ -6,7 +6,7 @@ use crate::engine::{Peak, PointwiseShape, isa, lane_width, probe_peak, reprobe_p
 
 use super::select::{Limits, Selection, layer_name};
 use super::stats::Measurement;
-use super::timing::{Budget, MeasureError, time_pointwise};
+use super::timing::{Budget, MeasureError, time_pointwise_telling};
 
 /// One shape to time, with the layer name it came from (if any).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,11 +89,24 @@ impl BenchRun {
 /// Further probes of the peak, after the first re-probe, while a run still beats it.
 const REPROBES: usize = 2;
 
-/// Probes the peak for `threads` and times every shape with `budget`.
+/// How far a `bench` run has got, told as each shape starts and after each timed run.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress<'a> {
+    pub shape: &'a BenchShape,
+    /// Which shape of how many, from 1.
+    pub index: usize,
+    pub of: usize,
+    /// Runs of this shape timed so far (0 during warm-up).
+    pub runs: usize,
+}
+
+/// Probes the peak for `threads` and times every shape with `budget`, telling `progress`
+/// after each run.
 pub fn run_bench(
     shapes: &[BenchShape],
     threads: usize,
     budget: Budget,
+    progress: &dyn Fn(Progress),
 ) -> Result<BenchRun, MeasureError> {
     // Validate everything before spending seconds on the peak probe.
     for s in shapes {
@@ -102,7 +115,18 @@ pub fn run_bench(
     let mut peak = probe_peak(threads)?;
     let measured = shapes
         .iter()
-        .map(|s| time_pointwise(s.shape, threads, budget))
+        .enumerate()
+        .map(|(i, s)| {
+            let tell = |runs| {
+                progress(Progress {
+                    shape: s,
+                    index: i + 1,
+                    of: shapes.len(),
+                    runs,
+                })
+            };
+            time_pointwise_telling(s.shape, threads, budget, &tell)
+        })
         .collect::<Result<Vec<_>, MeasureError>>()?;
     // A run faster than the peak means the probe was starved (another process on a core):
     // probe again, keeping the best the machine has shown, a few times while a run still beats
@@ -142,7 +166,7 @@ mod tests {
     #[test]
     fn bad_shapes_fail_before_any_timing() {
         let shapes = [BenchShape::new(None, 0, 4, 4, 4)];
-        let err = run_bench(&shapes, 1, Budget::default()).unwrap_err();
+        let err = run_bench(&shapes, 1, Budget::default(), &|_| {}).unwrap_err();
         assert!(matches!(
             err,
             MeasureError::Engine(EngineError::ZeroDimension { .. })
@@ -161,7 +185,13 @@ mod tests {
             BenchShape::new(Some("a".into()), 8, 4, 3, 3),
             BenchShape::new(None, 3, 5, 1, 17),
         ];
-        let run = run_bench(&shapes, 1, budget).expect("runs");
+        let told = std::cell::Cell::new(0);
+        let run = run_bench(&shapes, 1, budget, &|_| told.set(told.get() + 1)).expect("runs");
+        assert_eq!(
+            told.get(),
+            6,
+            "told as each shape starts and after each of its 2 runs"
+        );
         assert_eq!(run.rows.len(), 2);
         assert_eq!(
             (run.rows[0].0.name.as_deref(), run.rows[1].0.shape.c_out),

@@ -20,6 +20,9 @@ pub use engine_measurer::EngineMeasurer;
 pub use history::{History, PeakState, Status};
 pub use select::{Limits, Selection, Skip};
 pub use stats::{Measurement, Spread};
-pub use timing::{Budget, MEASURE_MAX_BYTES, MEASURE_MAX_FLOPS, MeasureError, time_pointwise};
+pub use timing::{
+    Budget, LONG_MIN_RUNS, LONG_RUN, LONG_TOTAL, MEASURE_MAX_BYTES, MEASURE_MAX_FLOPS,
+    MeasureError, time_pointwise,
+};
 pub use whole_state::{WholeState, WholeStatus};
 pub use worker::{EngineEvent, Job, Measurer, Worker};

@@ -95,12 +95,51 @@ impl Budget {
 pub const MEASURE_MAX_BYTES: u64 = 4 << 30;
 pub const MEASURE_MAX_FLOPS: f64 = 1.0e12;
 
+/// A run longer than this is a long one: the rest of the warm-up is skipped and the timed
+/// runs are cut to what fits in [`LONG_TOTAL`], at least [`LONG_MIN_RUNS`].
+pub const LONG_RUN: Duration = Duration::from_secs(1);
+pub const LONG_TOTAL: Duration = Duration::from_secs(20);
+pub const LONG_MIN_RUNS: usize = 3;
+
+impl Budget {
+    /// This budget once a run is seen to take `run`: unchanged for short runs; for long ones,
+    /// no more warm-up and as many runs as fit in [`LONG_TOTAL`] (at least [`LONG_MIN_RUNS`]),
+    /// so a huge shape takes a minute at most rather than the many it would at full count.
+    pub fn after_a_run_of(self, run: Duration) -> Budget {
+        if run < LONG_RUN {
+            return self;
+        }
+        let fit = (LONG_TOTAL.as_secs_f64() / run.as_secs_f64()) as usize;
+        let runs = fit.clamp(LONG_MIN_RUNS, self.min_runs.max(LONG_MIN_RUNS));
+        Budget {
+            warmup_runs: 0,
+            min_runs: runs,
+            max_runs: runs,
+            time: Duration::ZERO,
+        }
+    }
+}
+
+/// Told between runs how many have been timed, so that a long measurement can say it is
+/// still going (`bench` prints it on stderr); the TUI passes one that does nothing.
+pub type Between<'a> = &'a dyn Fn(usize);
+
 /// Times the engine on `shape` with `threads` threads, on deterministic pseudo-random data,
 /// with bias and ReLU on (as a network layer runs).
 pub fn time_pointwise(
     shape: PointwiseShape,
     threads: usize,
     budget: Budget,
+) -> Result<Measurement, MeasureError> {
+    time_pointwise_telling(shape, threads, budget, &|_| {})
+}
+
+/// [`time_pointwise`], telling `between` after each run.
+pub fn time_pointwise_telling(
+    shape: PointwiseShape,
+    threads: usize,
+    mut budget: Budget,
+    between: Between,
 ) -> Result<Measurement, MeasureError> {
     let checked = shape.check()?;
     let bytes = checked.shape.buffer_bytes();
@@ -126,15 +165,25 @@ pub fn time_pointwise(
         add: None,
         relu: true,
     };
-    for _ in 0..budget.warmup_runs {
+    between(0);
+    let mut warmed = 0;
+    while warmed < budget.warmup_runs {
+        let start = Instant::now();
         engine.run(shape, &weights, &input, epilogue, &mut output)?;
+        budget = budget.after_a_run_of(start.elapsed());
+        warmed += 1;
     }
-    let mut times = Vec::with_capacity(budget.min_runs.max(64));
+    let mut times = Vec::with_capacity(budget.min_runs.clamp(1, 64));
     let started = Instant::now();
     loop {
         let start = Instant::now();
         engine.run(shape, &weights, &input, epilogue, &mut output)?;
-        times.push(start.elapsed().as_secs_f64());
+        let took = start.elapsed();
+        times.push(took.as_secs_f64());
+        if times.len() == 1 {
+            budget = budget.after_a_run_of(took);
+        }
+        between(times.len());
         let enough = times.len() >= budget.min_runs && started.elapsed() >= budget.time;
         if enough || times.len() >= budget.max_runs {
             break;
@@ -170,6 +219,19 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("FLOPs"), "{err}");
+    }
+
+    #[test]
+    fn a_long_run_cuts_the_warm_up_and_the_count_but_keeps_three_runs() {
+        let budget = Budget::default();
+        assert_eq!(budget.after_a_run_of(Duration::from_millis(10)), budget);
+        let long = budget.after_a_run_of(Duration::from_secs(2));
+        assert_eq!(
+            (long.warmup_runs, long.min_runs, long.max_runs),
+            (0, 10, 10)
+        );
+        let huge = budget.after_a_run_of(Duration::from_secs(12));
+        assert_eq!((huge.warmup_runs, huge.min_runs, huge.max_runs), (0, 3, 3));
     }
 
     #[test]

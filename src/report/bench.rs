@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::engine::PointwiseShape;
-use crate::measure::BenchRun;
+use crate::measure::{BenchRun, LONG_MIN_RUNS, LONG_RUN, LONG_TOTAL};
 
 use super::whole::{VerifyReport, WholeReport};
 
@@ -161,9 +161,19 @@ impl BenchReport {
         let _ = writeln!(
             out,
             "each row: {} of ≥ {} runs over ≥ {} ms after {} warm-up, and the p10–p90 range; \
-             GFLOP/s counts 2 FLOPs per MAC\n",
+             GFLOP/s counts 2 FLOPs per MAC",
             self.runs.statistic, self.runs.min_runs, self.runs.time_ms, self.runs.warmup_runs
         );
+        if self.results.iter().any(|r| r.runs < self.runs.min_runs) {
+            let _ = writeln!(
+                out,
+                "rows over {} s a run: no more warm-up, and as many runs as fit in {} s (at least {})",
+                LONG_RUN.as_secs(),
+                LONG_TOTAL.as_secs(),
+                LONG_MIN_RUNS
+            );
+        }
+        out.push('\n');
         let name_width = self
             .results
             .iter()

@@ -390,3 +390,42 @@ fn bench_says_in_one_line_that_grouped_1x1_convs_are_not_timed() {
         "{err}"
     );
 }
+
+#[test]
+fn threads_past_the_cores_are_warned_about_and_the_peak_stays_the_cores() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let many = (cores * 8).to_string();
+    let out = convtui(&[
+        "bench",
+        "--pointwise",
+        "8,8,4,4",
+        "--threads",
+        &many,
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warning = format!("warning: --threads {many} is more than the {cores} core");
+    assert!(stderr(&out).contains(&warning), "{}", stderr(&out));
+    // Threads that take turns on the cores add no FMA throughput: the probe runs on the cores,
+    // so the peak is not eight times the one for `cores` threads (it read thousands before).
+    let at_cores = convtui(&[
+        "bench",
+        "--pointwise",
+        "8,8,4,4",
+        "--threads",
+        &cores.to_string(),
+        "--json",
+    ]);
+    let peak = |out: &std::process::Output| {
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["peak_gflops"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        peak(&out) < 3.0 * peak(&at_cores),
+        "{} vs {}",
+        peak(&out),
+        peak(&at_cores)
+    );
+    assert!(!stderr(&at_cores).contains("warning: --threads"));
+}

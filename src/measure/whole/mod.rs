@@ -136,9 +136,15 @@ pub fn time(
             Ok(())
         }
     };
-    for _ in 0..budget.warmup_runs {
+    let mut budget = budget;
+    let mut warmed = 0;
+    while warmed < budget.warmup_runs {
         interrupted()?;
+        let t = Instant::now();
         prepared.run()?;
+        // A block that takes seconds a run is timed fewer times, not for many minutes.
+        budget = budget.after_a_run_of(t.elapsed());
+        warmed += 1;
     }
     let started = Instant::now();
     let mut samples = Vec::with_capacity(budget.min_runs.max(16));
@@ -149,11 +155,15 @@ pub fn time(
         let t = Instant::now();
         prepared.run()?;
         samples.push(t.elapsed().as_secs_f64());
+        if samples.len() == 1 {
+            budget = budget.after_a_run_of(t.elapsed());
+        }
     }
     let steps = prepared.plan.step_count();
     let mut per_step: Vec<Vec<f64>> = vec![Vec::with_capacity(samples.len()); steps];
     let mut times = vec![0.0; steps];
     for _ in 0..samples.len().clamp(1, 64) {
+        interrupted()?;
         prepared
             .plan
             .run_timed(&mut times)

@@ -1,0 +1,146 @@
+//! `convtui bench`: the 1×1 layers (or one shape) timed, and with `--whole` the block and its
+//! counterpart; long runs say how far they have got on stderr.
+
+use anyhow::{Context, Result};
+
+use convtui::engine::PointwiseShape;
+use convtui::measure::whole::run_whole;
+use convtui::measure::{BenchShape, Budget, block_shapes, run_bench};
+use convtui::report::bench::BenchReport;
+use convtui::report::whole::{VerifyReport, WholeReport};
+
+use super::output::{emit, say};
+use super::progress::Ticker;
+use super::source::{Source, summarize};
+
+pub struct BenchArgs {
+    pub source: Source,
+    pub pointwise: Option<PointwiseShape>,
+    pub threads: usize,
+    pub json: bool,
+    pub whole: bool,
+    pub layers: bool,
+    pub verify: bool,
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let BenchArgs {
+        source,
+        pointwise,
+        threads,
+        json,
+        whole,
+        layers,
+        verify,
+    } = args;
+    if let Some(warning) = threads_warning(threads, cores()) {
+        say(&format!("warning: {warning}"));
+    }
+    let shapes = match pointwise {
+        Some(shape) => vec![BenchShape { name: None, shape }],
+        // A block without 1×1 layers still runs whole.
+        None if whole => bench_shapes(&source).unwrap_or_default(),
+        None => bench_shapes(&source)?,
+    };
+    let ticker = Ticker::start("probing this machine's FMA peak");
+    let run = run_bench(&shapes, threads, Budget::default(), &|p| {
+        let name = match &p.shape.name {
+            Some(name) => format!("{name} ({})", p.shape.shape),
+            None => p.shape.shape.to_string(),
+        };
+        let step = match p.runs {
+            0 => "warming up".to_string(),
+            n => format!("{n} run{} timed", if n == 1 { "" } else { "s" }),
+        };
+        ticker.doing(format!(
+            "timing {name}, shape {} of {}: {step}",
+            p.index, p.of
+        ));
+    })?;
+    drop(ticker);
+    if let Some(note) = &run.build_note {
+        say(&format!("note: {note}"));
+    }
+    for warning in run.above_peak() {
+        say(&format!("warning: {warning}"));
+    }
+    let mut report = BenchReport::of(&run);
+    if whole {
+        let (block, summary) = summarize(&source)?;
+        let _ticker = Ticker::start(&format!(
+            "timing {} whole and without its 1×1 convolutions",
+            block.name
+        ));
+        let measured = run_whole(&block, &summary, threads, Budget::whole(), verify, &|| {
+            false
+        })
+        .with_context(|| format!("running {} whole", block.name))?;
+        report.whole = Some(WholeReport::of(&measured, run.peak.gflops));
+        report.verify = VerifyReport::of(&measured);
+    }
+    if json {
+        emit(&format!("{}\n", report.to_json()?))?;
+    } else {
+        let mut text = report.to_table();
+        if let Some(w) = &report.whole {
+            text.push_str(&w.to_table(layers));
+        }
+        if let Some(v) = &report.verify {
+            text.push_str(&v.to_table());
+        }
+        emit(&text)?;
+    }
+    if let Some(v) = &report.verify
+        && v.max_rel_error > v.tolerance
+    {
+        anyhow::bail!(
+            "the engine's output differs from the reference by {:.3e} (relative), over the tolerance {:.0e}",
+            v.max_rel_error,
+            v.tolerance
+        );
+    }
+    Ok(())
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// More threads than cores time the cores sharing them out, not a faster engine.
+fn threads_warning(threads: usize, cores: usize) -> Option<String> {
+    (threads > cores).then(|| {
+        format!(
+            "--threads {threads} is more than the {cores} core{} this machine gives convtui: \
+             the threads take turns on them, so the figures are no faster, and the peak is \
+             probed on {cores}",
+            if cores == 1 { "" } else { "s" }
+        )
+    })
+}
+
+/// The 1×1 layers of a block, as the engine will time them; those left out are named on stderr.
+fn bench_shapes(source: &Source) -> Result<Vec<BenchShape>> {
+    let (block, summary) = summarize(source)?;
+    let (shapes, note) =
+        block_shapes(&block.name, &summary.block.pointwise_layers()).map_err(anyhow::Error::msg)?;
+    if let Some(note) = note {
+        say(&note);
+    }
+    Ok(shapes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_past_the_cores_are_warned_about() {
+        assert_eq!(threads_warning(2, 2), None);
+        let warning = threads_warning(1024, 2).unwrap();
+        assert!(
+            warning.starts_with("--threads 1024 is more than the 2 cores"),
+            "{warning}"
+        );
+        assert!(threads_warning(2, 1).unwrap().contains("the 1 core this"));
+    }
+}
