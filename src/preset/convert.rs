@@ -6,10 +6,9 @@ use crate::model::{
     Pair, Pool, PoolKind, Residual, Shape, count_nodes, short_number,
 };
 
-use super::format::{
-    AdaptiveJson, BlockJson, ConcatJson, ConvJson, DropoutJson, FORMAT, FcJson, InputJson, LrnJson,
-    NamedJson, NodeJson, PoolJson, RepeatJson, ResidualJson, VERSION,
-};
+use super::format::{BlockJson, FORMAT, InputJson, VERSION};
+use super::kind_json::{AdaptiveJson, ConvJson, DropoutJson, FcJson, LrnJson, NamedJson, PoolJson};
+use super::layer_json::{ConcatJson, NodeJson, RepeatJson, ResidualJson};
 use super::pair_json::{PaddingJson, PairJson};
 
 pub fn block_from_json(json: BlockJson) -> Result<Block, String> {

@@ -1,17 +1,88 @@
-//! Reading layers in the format's own words. serde's derived readers accept an array for any
-//! struct (so `"input": [8, 8, 16]` was read as C, H, W without a word, and a block written as
-//! an array opened) and answer a layer written as `{}`, `null` or with two kinds with only
-//! "expected value". Here every object of the format must be an object, and a layer is read
-//! key by key, so each mistake is named as the format describes it.
+//! A layer of the block format, and the layers that hold layers (concat, residual, repeat).
+//! serde's derived reader answers a layer written as `{}`, `null` or with two kinds with only
+//! "expected value"; here a layer is read key by key, so each mistake is named as the format
+//! describes it.
 
 use std::fmt;
-use std::marker::PhantomData;
 
-use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
-use super::format::{NamedJson, NodeJson};
+use super::kind_json::{AdaptiveJson, ConvJson, DropoutJson, FcJson, LrnJson, NamedJson, PoolJson};
+use super::object_json::{Described, ListVisitor, Object, ObjectSeed, got};
 use crate::model::{edit_distance, printable};
+
+/// Read by hand (below), so each mistake in a layer is named in the format's words.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeJson {
+    Conv(ConvJson),
+    MaxPool(PoolJson),
+    AvgPool(PoolJson),
+    GlobalAvgPool(NamedJson),
+    AdaptiveAvgPool(AdaptiveJson),
+    Relu(NamedJson),
+    Relu6(NamedJson),
+    Lrn(LrnJson),
+    BatchNorm(NamedJson),
+    Fc(FcJson),
+    Flatten(NamedJson),
+    Dropout(DropoutJson),
+    Concat(ConcatJson),
+    Residual(ResidualJson),
+    Repeat(RepeatJson),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcatJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "branches")]
+    pub branches: Vec<Vec<NodeJson>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidualJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "layers")]
+    pub body: Vec<NodeJson>,
+    /// Absent: the identity.
+    #[serde(
+        default,
+        deserialize_with = "optional_layers",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub shortcut: Option<Vec<NodeJson>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatJson {
+    /// How many copies of `layers` stand in the enclosing list.
+    pub count: usize,
+    /// The first copy's index; `{i}` in a name inside becomes the copy's index.
+    #[serde(default)]
+    pub start: usize,
+    #[serde(deserialize_with = "layers")]
+    pub layers: Vec<NodeJson>,
+}
+
+impl Described for ConcatJson {
+    const WHAT: &'static str = "a concat is an object: {\"branches\": [[layers...], [layers...]]}";
+}
+
+impl Described for ResidualJson {
+    const WHAT: &'static str =
+        "a residual is an object: {\"body\": [layers...], \"shortcut\": [layers...]}";
+}
+
+impl Described for RepeatJson {
+    const WHAT: &'static str =
+        "a repeat is an object: {\"count\": N, \"start\": S, \"layers\": [layers...]}";
+}
 
 /// The kinds a layer may have, in the order the format lists them.
 pub const KINDS: [&str; 15] = [
@@ -32,97 +103,6 @@ pub const KINDS: [&str; 15] = [
     "repeat",
 ];
 
-/// An object of the format whose fields serde reads, described for the message when something
-/// else stands in its place.
-pub trait Described {
-    /// What it is, e.g. `a conv is an object such as {"out_channels": 64, "kernel": 3}`.
-    const WHAT: &'static str;
-}
-
-/// `T`, read only from a JSON object.
-pub struct Object<T>(pub T);
-
-impl<'de, T: Deserialize<'de> + Described> Deserialize<'de> for Object<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ObjectVisitor(T::WHAT.into(), PhantomData))
-    }
-}
-
-/// `T` read only from an object, with `what` saying what it is when something else stands there.
-struct ObjectSeed<T>(String, PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> de::DeserializeSeed<'de> for ObjectSeed<T> {
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        deserializer
-            .deserialize_any(ObjectVisitor(self.0, PhantomData))
-            .map(|o| o.0)
-    }
-}
-
-/// For `#[serde(deserialize_with)]` on a field whose value must be an object.
-pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de> + Described>(
-    deserializer: D,
-) -> Result<T, D::Error> {
-    Object::<T>::deserialize(deserializer).map(|o| o.0)
-}
-
-struct ObjectVisitor<T>(String, PhantomData<T>);
-
-/// The visits of a string, answered with what stood there instead of `$what`.
-macro_rules! refuse_strings {
-    ($self:ident, $what:expr) => {
-        fn visit_str<E: de::Error>($self, s: &str) -> Result<Self::Value, E> {
-            Err(got($what, &format!("the string \"{}\"", printable(s))))
-        }
-    };
-}
-
-/// The visits of a number, a boolean or null, answered with what stood there instead of `$what`.
-macro_rules! refuse_scalars {
-    ($self:ident, $what:expr) => {
-        fn visit_u64<E: de::Error>($self, n: u64) -> Result<Self::Value, E> {
-            Err(got($what, &format!("the number {n}")))
-        }
-        fn visit_i64<E: de::Error>($self, n: i64) -> Result<Self::Value, E> {
-            Err(got($what, &format!("the number {n}")))
-        }
-        fn visit_f64<E: de::Error>($self, n: f64) -> Result<Self::Value, E> {
-            Err(got($what, &format!("the number {n}")))
-        }
-        fn visit_bool<E: de::Error>($self, b: bool) -> Result<Self::Value, E> {
-            Err(got($what, &b.to_string()))
-        }
-        fn visit_unit<E: de::Error>($self) -> Result<Self::Value, E> {
-            Err(got($what, "null"))
-        }
-    };
-}
-
-fn got<E: de::Error>(what: &str, instead: &str) -> E {
-    E::custom(format!("{what}; got {instead}"))
-}
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
-    type Value = Object<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
-        T::deserialize(MapAccessDeserializer::new(map)).map(Object)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Object<T>, A::Error> {
-        Err(got(&self.0, "an array"))
-    }
-
-    refuse_strings!(self, &self.0);
-    refuse_scalars!(self, &self.0);
-}
-
 const LAYERS: &str = "a list of layers is an array, e.g. [{\"conv\": {\"out_channels\": 64, \"kernel\": 1}}, {\"relu\": {}}]";
 const BRANCH: &str = "each branch of a concat is a list of layers, e.g. [{\"relu\": {}}]";
 const BRANCHES: &str = "a concat's branches are an array of layer lists, e.g. [[{\"relu\": {}}], [{\"max_pool\": {\"kernel\": 3}}]]";
@@ -130,7 +110,7 @@ const BRANCHES: &str = "a concat's branches are an array of layer lists, e.g. [[
 /// For `#[serde(deserialize_with)]` on a list of layers.
 pub fn layers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<NodeJson>, D::Error> {
     deserializer
-        .deserialize_any(ListVisitor::<NodeJson>(LAYERS, PhantomData))
+        .deserialize_any(ListVisitor::<NodeJson>::new(LAYERS))
         .map(|l| l.0)
 }
 
@@ -145,7 +125,7 @@ pub fn optional_layers<'de, D: Deserializer<'de>>(
 pub fn branches<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<Vec<NodeJson>>, D::Error> {
-    let lists = deserializer.deserialize_any(ListVisitor::<Layers>(BRANCHES, PhantomData))?;
+    let lists = deserializer.deserialize_any(ListVisitor::<Layers>::new(BRANCHES))?;
     Ok(lists.0.into_iter().map(|l| l.0).collect())
 }
 
@@ -154,37 +134,9 @@ struct Layers(Vec<NodeJson>);
 impl<'de> Deserialize<'de> for Layers {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer
-            .deserialize_any(ListVisitor::<NodeJson>(BRANCH, PhantomData))
+            .deserialize_any(ListVisitor::<NodeJson>::new(BRANCH))
             .map(|l| Layers(l.0))
     }
-}
-
-struct List<T>(Vec<T>);
-
-struct ListVisitor<T>(&'static str, PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-    type Value = List<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.0)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
-        // No capacity from the size hint: a file cannot make it reserve what it does not hold.
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(List(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<List<T>, A::Error> {
-        Err(got(self.0, "an object"))
-    }
-
-    refuse_strings!(self, self.0);
-    refuse_scalars!(self, self.0);
 }
 
 fn one_kind() -> String {
@@ -239,7 +191,7 @@ impl<'de> Visitor<'de> for LayerVisitor {
         ))
     }
 
-    refuse_scalars!(self, &one_kind());
+    crate::refuse_scalars!(self, &one_kind());
 }
 
 fn read_kind<'de, A: MapAccess<'de>>(kind: &str, map: &mut A) -> Result<NodeJson, A::Error> {
@@ -251,7 +203,7 @@ fn read_kind<'de, A: MapAccess<'de>>(kind: &str, map: &mut A) -> Result<NodeJson
     // The kinds that take only a name share one reader; the message names the kind.
     fn named<'de, A: MapAccess<'de>>(map: &mut A, kind: &str) -> Result<NamedJson, A::Error> {
         let what = format!("a {kind} is an object, {{}} or {{\"name\": \"...\"}}");
-        map.next_value_seed(ObjectSeed(what, PhantomData))
+        map.next_value_seed(ObjectSeed::new(what))
     }
     Ok(match kind {
         "conv" => NodeJson::Conv(value(map)?),

@@ -4,7 +4,9 @@
 mod convert;
 mod error;
 mod format;
+mod kind_json;
 mod layer_json;
+mod object_json;
 mod pair_json;
 
 use std::io::Read;
@@ -126,7 +128,7 @@ pub fn builtin(name: &str) -> Result<Block, PresetError> {
 pub fn parse(text: &str, source: &str) -> Result<Block, PresetError> {
     // Editors on Windows often start UTF-8 files with a byte-order mark, which JSON forbids.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let layer_json::Object::<format::BlockJson>(json) =
+    let object_json::Object::<format::BlockJson>(json) =
         serde_json::from_str(text).map_err(|e| PresetError::from_json(source, &e))?;
     // The reader's messages quote what the file says (its format string, a kind): escaped.
     convert::block_from_json(json).map_err(|message| PresetError::Invalid {
