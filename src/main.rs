@@ -14,7 +14,7 @@ use cli::source::{Source, parse_input, summarize};
 
 use convtui::analysis::Summary;
 use convtui::engine::isa::{self, Fit};
-use convtui::engine::{PointwiseShape, simd_path};
+use convtui::engine::simd_path;
 use convtui::measure::EngineMeasurer;
 use convtui::model::Shape;
 use convtui::preset::{self, BUILTINS};
@@ -81,36 +81,7 @@ enum Command {
         input: Option<Shape>,
     },
     /// Time the SIMD engine on a block's 1×1 convolutions, or on one shape.
-    Bench {
-        #[command(flatten)]
-        source: Source,
-        /// One shape instead of a block: input channels, output channels, height, width.
-        #[arg(
-            long,
-            value_name = "C_IN,C_OUT,H,W",
-            value_parser = parse_pointwise,
-            allow_hyphen_values = true,
-            conflicts_with_all = ["file", "preset"]
-        )]
-        pointwise: Option<PointwiseShape>,
-        /// Threads to run the engine on (default: every core).
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-        threads: Option<u16>,
-        /// Print the JSON document instead of the table.
-        #[arg(long)]
-        json: bool,
-        /// Also run the whole block and its counterpart without 1×1 convolutions, and time
-        /// them side by side.
-        #[arg(long, conflicts_with = "pointwise")]
-        whole: bool,
-        /// With --whole: print each layer's share of the time.
-        #[arg(long, requires = "whole")]
-        layers: bool,
-        /// With --whole: also run the scalar reference on the same input and print the largest
-        /// error.
-        #[arg(long, requires = "whole")]
-        verify: bool,
-    },
+    Bench(cli::bench::BenchArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,23 +102,6 @@ fn version() -> &'static str {
         }
         text
     })
-}
-
-fn parse_pointwise(text: &str) -> Result<PointwiseShape, String> {
-    let dims: Vec<usize> = text
-        .split(',')
-        .map(|part| part.trim().parse::<usize>())
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("expected four positive integers C_IN,C_OUT,H,W: {e}"))?;
-    let [c_in, c_out, h, w] = dims[..] else {
-        return Err(format!(
-            "expected four positive integers C_IN,C_OUT,H,W, got {}",
-            dims.len()
-        ));
-    };
-    let shape = PointwiseShape::new(c_in, c_out, h, w);
-    shape.check().map_err(|e| e.to_string())?;
-    Ok(shape)
 }
 
 fn default_threads() -> usize {
@@ -225,23 +179,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             emit(&list)?;
         }
-        Some(Command::Bench {
-            source,
-            pointwise,
-            threads,
-            json,
-            whole,
-            layers,
-            verify,
-        }) => cli::bench::run(cli::bench::BenchArgs {
-            source,
-            pointwise,
-            threads: threads.map_or_else(default_threads, usize::from),
-            json,
-            whole,
-            layers,
-            verify,
-        })?,
+        Some(Command::Bench(args)) => cli::bench::run(args)?,
         None => {
             let (block, _) = cli.source.load()?;
             let engine = EngineMeasurer::new(default_threads());

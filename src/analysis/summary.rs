@@ -12,6 +12,9 @@ use super::rows::{LayerRow, Row};
 use super::rules::plan;
 use super::totals::Totals;
 
+/// `u64::MAX` as the messages write it.
+const U64_MAX: &str = "18,446,744,073,709,551,615";
+
 /// A block analysed under a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analysis {
@@ -50,7 +53,7 @@ impl Analysis {
             // where it happens rather than shown as the largest u64.
             let overflow = |what: &str| {
                 let message = format!(
-                    "the block's total {what} would pass 18,446,744,073,709,551,615 (the most a u64 holds) at this layer"
+                    "the block's total {what} would pass {U64_MAX} (the most a u64 holds) at this layer"
                 );
                 match block.node(&row.path) {
                     Some(node) => ShapeError::new(&row.path, node, message),
@@ -78,7 +81,7 @@ impl Analysis {
             return Err(ShapeError::of_block(
                 block,
                 "totals",
-                format!("its total {what} pass 18,446,744,073,709,551,615, the most a u64 holds"),
+                format!("its total {what} pass {U64_MAX}, the most a u64 holds"),
             ));
         }
         Ok(Analysis {

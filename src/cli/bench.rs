@@ -2,6 +2,7 @@
 //! counterpart; long runs say how far they have got on stderr.
 
 use anyhow::{Context, Result};
+use clap::Args;
 
 use convtui::engine::PointwiseShape;
 use convtui::measure::whole::run_whole;
@@ -13,14 +14,36 @@ use super::output::{emit, say};
 use super::progress::Ticker;
 use super::source::{Source, summarize};
 
+#[derive(Args)]
 pub struct BenchArgs {
-    pub source: Source,
-    pub pointwise: Option<PointwiseShape>,
-    pub threads: usize,
-    pub json: bool,
-    pub whole: bool,
-    pub layers: bool,
-    pub verify: bool,
+    #[command(flatten)]
+    source: Source,
+    /// One shape instead of a block: input channels, output channels, height, width.
+    #[arg(
+            long,
+            value_name = "C_IN,C_OUT,H,W",
+            value_parser = parse_pointwise,
+            allow_hyphen_values = true,
+            conflicts_with_all = ["file", "preset"]
+        )]
+    pointwise: Option<PointwiseShape>,
+    /// Threads to run the engine on (default: every core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Print the JSON document instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Also run the whole block and its counterpart without 1×1 convolutions, and time
+    /// them side by side.
+    #[arg(long, conflicts_with = "pointwise")]
+    whole: bool,
+    /// With --whole: print each layer's share of the time.
+    #[arg(long, requires = "whole")]
+    layers: bool,
+    /// With --whole: also run the scalar reference on the same input and print the largest
+    /// error.
+    #[arg(long, requires = "whole")]
+    verify: bool,
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
@@ -33,6 +56,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         layers,
         verify,
     } = args;
+    let threads = threads.map_or_else(cores, usize::from);
     if let Some(warning) = threads_warning(threads, cores()) {
         say(&format!("warning: {warning}"));
     }
@@ -100,6 +124,23 @@ pub fn run(args: BenchArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn parse_pointwise(text: &str) -> Result<PointwiseShape, String> {
+    let dims: Vec<usize> = text
+        .split(',')
+        .map(|part| part.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("expected four positive integers C_IN,C_OUT,H,W: {e}"))?;
+    let [c_in, c_out, h, w] = dims[..] else {
+        return Err(format!(
+            "expected four positive integers C_IN,C_OUT,H,W, got {}",
+            dims.len()
+        ));
+    };
+    let shape = PointwiseShape::new(c_in, c_out, h, w);
+    shape.check().map_err(|e| e.to_string())?;
+    Ok(shape)
 }
 
 pub fn cores() -> usize {
