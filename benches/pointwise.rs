@@ -9,7 +9,7 @@
 
 use convtui::engine::noise;
 use convtui::engine::{
-    Engine, Epilogue, PointwiseShape, lane_width, probe_peak, reference, simd_path,
+    AlignedVec, Engine, Epilogue, PointwiseShape, lane_width, probe_peak, reference, simd_path,
 };
 use divan::Bencher;
 use divan::counter::ItemsCount;
@@ -71,7 +71,7 @@ fn agree_with_the_peers(shape: PointwiseShape) {
         let worst = ours
             .output
             .iter()
-            .zip(theirs)
+            .zip(theirs.iter())
             .map(|(a, b)| (a - b).abs())
             .fold(0.0f32, f32::max);
         // 96 products of values in [-1, 1): rounding differs by well under 1e-4.
@@ -138,11 +138,12 @@ fn gemm_sgemm(ops: &mut Operands, shape: PointwiseShape, parallelism: gemm::Para
     }
 }
 
-/// Weights, input and output for `shape` (deterministic data in [-1, 1)).
+/// Weights, input and output for `shape` (deterministic data in [-1, 1)), the activations on a
+/// cache line as the engine's own buffers are.
 struct Operands {
     weights: Vec<f32>,
-    input: Vec<f32>,
-    output: Vec<f32>,
+    input: AlignedVec,
+    output: AlignedVec,
     flops: u64,
 }
 
@@ -151,8 +152,8 @@ impl Operands {
         let checked = shape.check().expect("benchmark shapes are valid");
         Operands {
             weights: noise(checked.weight_len, 1),
-            input: noise(checked.input_len, 2),
-            output: vec![0.0; checked.output_len],
+            input: AlignedVec::from_slice(&noise(checked.input_len, 2)),
+            output: AlignedVec::zeroed(checked.output_len),
             flops: 2 * checked.macs,
         }
     }

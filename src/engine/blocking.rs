@@ -22,6 +22,7 @@
 use core::ops::Range;
 use std::cell::RefCell;
 
+use super::aligned::AlignedVec;
 use super::cache::Caches;
 use super::kernel::{self, Start, Tile};
 use super::pack::pack_block;
@@ -34,7 +35,7 @@ thread_local! {
     /// largest K seen, then reused, so steady-state calls allocate nothing.
     static NARROW: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     /// Per-thread room for a packed input block (`kc × nc`), grown and reused the same way.
-    static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    static PACKED: RefCell<AlignedVec> = const { RefCell::new(AlignedVec::new()) };
 }
 
 /// Cache block sizes, each named by the loop it controls.
@@ -177,7 +178,7 @@ unsafe fn nest(
     cols: Range<usize>,
     tail: &Tail,
     b: Blocking,
-    mut packed: Option<&mut Vec<f32>>,
+    mut packed: Option<&mut AlignedVec>,
 ) {
     // Any block sizes are accepted; pixel blocks are rounded to whole micro-tiles so every
     // tile but a block's last is full and vector-aligned.

@@ -12,6 +12,7 @@
 //! [`peak`] measures this machine's limits; [`noise`] makes repeatable operands. Timing the
 //! engine is `crate::measure`'s.
 
+mod aligned;
 mod blocking;
 pub mod cache;
 mod checked;
@@ -32,6 +33,7 @@ pub mod simd;
 mod tail;
 mod window;
 
+pub use aligned::AlignedVec;
 pub use blocking::{Blocking, Pack};
 pub use checked::CheckedShape;
 pub use error::EngineError;

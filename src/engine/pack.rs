@@ -3,6 +3,7 @@
 
 use core::ops::Range;
 
+use super::aligned::AlignedVec;
 use super::problem::Problem;
 use super::simd::NR;
 
@@ -15,14 +16,12 @@ pub(crate) unsafe fn pack_block(
     p: &Problem,
     ks: Range<usize>,
     cols: Range<usize>,
-    buffer: &mut Vec<f32>,
+    buffer: &mut AlignedVec,
 ) -> *const f32 {
     let (kc, width) = (ks.len(), cols.len());
     let tiles = width.div_ceil(NR);
     let need = tiles * kc * NR;
-    if buffer.len() < need {
-        buffer.resize(need, 0.0);
-    }
+    buffer.grow_to(need);
     let base = buffer.as_mut_ptr();
     for (k, channel) in ks.enumerate() {
         // SAFETY: channel < K and cols ⊂ 0..N, so the row slice lies in the input.

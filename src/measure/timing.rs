@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::engine::{Engine, EngineError, Epilogue, PointwiseShape, noise};
+use crate::engine::{AlignedVec, Engine, EngineError, Epilogue, PointwiseShape, noise};
 
 use super::stats::Measurement;
 
@@ -157,9 +157,11 @@ pub fn time_pointwise_telling(
     }
     let engine = Engine::new(threads)?;
     let weights = noise(checked.weight_len, 1);
-    let input = noise(checked.input_len, 2);
+    // Aligned as the engine's own buffers are, so the figure is the engine's and not the
+    // allocator's (see `AlignedVec`).
+    let input = AlignedVec::from_slice(&noise(checked.input_len, 2));
     let bias = noise(shape.c_out, 3);
-    let mut output = vec![0.0f32; checked.output_len];
+    let mut output = AlignedVec::zeroed(checked.output_len);
     let epilogue = Epilogue {
         bias: Some(&bias),
         add: None,

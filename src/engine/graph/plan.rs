@@ -5,7 +5,7 @@ use super::compile::{ConvPath, Run, compile};
 use super::fuse;
 use super::memory;
 use super::{Graph, GraphError, Value};
-use crate::engine::{Engine, EngineError};
+use crate::engine::{AlignedVec, Engine, EngineError};
 
 /// The most a plan may hold — weights, activations at their peak, scratch — before it is
 /// refused: far above any published block at batch 1 (GoogLeNet whole needs ~60 MiB), far below
@@ -52,9 +52,9 @@ pub(super) struct Compiled {
 #[derive(Debug)]
 pub struct Plan {
     pub(super) steps: Vec<Compiled>,
-    pub(super) arena: Vec<f32>,
-    pub(super) planes: Vec<f32>,
-    pub(super) wide: Vec<f32>,
+    pub(super) arena: AlignedVec,
+    pub(super) planes: AlignedVec,
+    pub(super) wide: AlignedVec,
     pub(super) engine: Engine,
     input: (usize, usize),
     output: (usize, usize),
@@ -151,9 +151,9 @@ impl Plan {
         let output = (at(graph.output()), nodes[graph.output()].dims.elements());
         Ok(Plan {
             steps,
-            arena: vec![0.0; layout.len],
-            planes: vec![0.0; planes],
-            wide: vec![0.0; wide],
+            arena: AlignedVec::zeroed(layout.len),
+            planes: AlignedVec::zeroed(planes),
+            wide: AlignedVec::zeroed(wide),
             engine,
             input,
             output,
