@@ -77,7 +77,9 @@ impl DerefMut for AlignedVec {
 
 impl core::fmt::Debug for AlignedVec {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("AlignedVec").field("len", &self.len).finish()
+        f.debug_struct("AlignedVec")
+            .field("len", &self.len)
+            .finish()
     }
 }
 
