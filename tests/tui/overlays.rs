@@ -63,6 +63,55 @@ fn the_form_changes_kernel_and_padding() {
     assert_eq!(row.unwrap().params(), 5 * 5 * 96 * 128 + 128);
 }
 
+/// Inception 3a's conv named "3x3", as the form left it.
+fn conv_3x3(app: &convtui::tui::app::App) -> convtui::model::Conv {
+    let layer = app.block().layer(&convtui::model::NodePath(vec![0, 1, 2]));
+    layer
+        .and_then(|l| l.as_conv())
+        .cloned()
+        .expect("the 3x3 conv")
+}
+
+#[test]
+fn a_field_entered_is_replaced_by_what_is_typed() {
+    let mut app = app("inception3a");
+    select(&mut app, "3x3");
+    press(&mut app, key(KeyCode::Enter));
+    type_keys(&mut app, "96"); // out channels, was 128
+    press(&mut app, key(KeyCode::Tab)); // kernel, was 3
+    type_keys(&mut app, "5");
+    press(&mut app, key(KeyCode::Tab)); // stride
+    press(&mut app, key(KeyCode::Tab)); // padding, was 1
+    type_keys(&mut app, "2");
+    press(&mut app, key(KeyCode::Enter));
+    let conv = conv_3x3(&app);
+    assert_eq!(
+        (conv.out_channels, conv.kernel.h, conv.padding.begin.h),
+        (96, 5, 2)
+    );
+}
+
+#[test]
+fn a_movement_key_keeps_the_entered_text() {
+    let mut app = app("inception3a");
+    select(&mut app, "3x3");
+    press(&mut app, key(KeyCode::Enter));
+    press(&mut app, key(KeyCode::End));
+    type_keys(&mut app, "0"); // 128 → 1280
+    press(&mut app, key(KeyCode::Tab)); // kernel 3
+    press(&mut app, key(KeyCode::Home));
+    type_keys(&mut app, "1x"); // 1x3
+    press(&mut app, key(KeyCode::Tab)); // stride 1
+    press(&mut app, key(KeyCode::Tab)); // padding 1
+    press(&mut app, key(KeyCode::Left));
+    type_keys(&mut app, "0x"); // 0x1
+    press(&mut app, key(KeyCode::Enter));
+    let conv = conv_3x3(&app);
+    assert_eq!(conv.out_channels, 1280);
+    assert_eq!((conv.kernel.h, conv.kernel.w), (1, 3));
+    assert_eq!((conv.padding.begin.h, conv.padding.begin.w), (0, 1));
+}
+
 #[test]
 fn s_and_e_prompt_with_default_paths_and_o_with_an_empty_one() {
     let mut app = app("inception3a");

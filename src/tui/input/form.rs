@@ -63,12 +63,25 @@ impl EditForm {
             Node::Concat(_) => "concat".into(),
             Node::Residual(_) => "residual".into(),
         };
-        EditForm {
+        let mut form = EditForm {
             path: path.clone(),
             title,
             fields,
-            focused: usize::from(fields_len_gt_one(node)),
+            focused: 0,
             error: None,
+        };
+        form.focus(usize::from(fields_len_gt_one(node)));
+        form
+    }
+
+    /// Moves the focus to field `index`, its text selected so that typing replaces it.
+    pub fn focus(&mut self, index: usize) {
+        if let Some(left) = self.fields.get_mut(self.focused) {
+            left.input.end();
+        }
+        self.focused = index.min(self.fields.len().saturating_sub(1));
+        if let Some(entered) = self.fields.get_mut(self.focused) {
+            entered.input.select_all();
         }
     }
 
@@ -78,11 +91,11 @@ impl EditForm {
 
     pub fn next_field(&mut self, forward: bool) {
         let n = self.fields.len().max(1);
-        self.focused = if forward {
+        self.focus(if forward {
             (self.focused + 1) % n
         } else {
             (self.focused + n - 1) % n
-        };
+        });
     }
 
     /// Space on a yes/no or max/avg field flips it; elsewhere it is typed.
@@ -345,6 +358,21 @@ mod tests {
             set(&mut form, FieldId::Probability, text);
             assert!(per_mille(&form).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_field_entered_has_its_text_selected_and_the_one_left_does_not() {
+        let (mut form, _) = conv_form();
+        assert!(form.fields[form.focused].input.is_selected());
+        form.next_field(true);
+        let kernel = &form.fields[form.focused];
+        assert_eq!(kernel.id, FieldId::Kernel);
+        assert!(kernel.input.is_selected());
+        assert!(!form.fields[form.focused - 1].input.is_selected());
+        form.next_field(false);
+        form.next_field(false);
+        assert_eq!(form.fields[form.focused].id, FieldId::Name);
+        assert!(form.fields[form.focused].input.is_selected());
     }
 
     #[test]

@@ -33,10 +33,14 @@ fn hint_line(app: &App) -> Line<'static> {
     super::status::hint_line(app, usize::MAX)
 }
 
-/// A text field's line with a visible cursor (reversed cell).
+/// A text field's line with a visible cursor (reversed cell), or its whole text reversed when
+/// it is selected, so the user sees that typing replaces it.
 fn input_line<'a>(input: &'a TextInput, focused: bool, app: &App) -> Line<'a> {
     if !focused {
         return Line::from(input.text());
+    }
+    if input.is_selected() {
+        return Line::from(Span::styled(input.text(), app.theme.selected()));
     }
     let chars: Vec<char> = input.text().chars().collect();
     let at = input.cursor().min(chars.len());
