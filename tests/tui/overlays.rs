@@ -113,6 +113,30 @@ fn a_movement_key_keeps_the_entered_text() {
 }
 
 #[test]
+fn ctrl_u_deletes_to_the_start_of_the_line_in_form_fields_and_prompts() {
+    let mut app = app("inception3a");
+    select(&mut app, "3x3");
+    press(&mut app, key(KeyCode::Enter));
+    press(&mut app, ctrl('u')); // the selected 128 goes whole
+    type_keys(&mut app, "64");
+    press(&mut app, key(KeyCode::Left));
+    press(&mut app, ctrl('u')); // "4" stays
+    type_keys(&mut app, "9");
+    press(&mut app, key(KeyCode::Enter));
+    assert_eq!(conv_3x3(&app).out_channels, 94);
+    press(&mut app, key(KeyCode::Char('s')));
+    for _ in 0.."json".len() + 1 {
+        press(&mut app, key(KeyCode::Left));
+    }
+    press(&mut app, ctrl('u'));
+    type_keys(&mut app, "mine");
+    assert_eq!(
+        press(&mut app, key(KeyCode::Enter)),
+        vec![Command::Save(PathBuf::from("mine.json"))]
+    );
+}
+
+#[test]
 fn s_and_e_prompt_with_default_paths_and_o_with_an_empty_one() {
     let mut app = app("inception3a");
     press(&mut app, key(KeyCode::Char('s')));

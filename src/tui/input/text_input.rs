@@ -115,10 +115,15 @@ impl TextInput {
         self.cursor = self.text.chars().count();
     }
 
-    pub fn clear(&mut self) {
-        self.text.clear();
+    /// Deletes from the start of the line to the cursor (readline's Ctrl-u), so what follows
+    /// the cursor stays; a selection goes whole.
+    pub fn delete_to_start(&mut self) {
+        if self.take_selection() {
+            return;
+        }
+        let at = self.byte_at(self.cursor);
+        self.text.replace_range(..at, "");
         self.cursor = 0;
-        self.selected = false;
     }
 }
 
@@ -159,7 +164,11 @@ mod tests {
         );
         input.insert('0');
         assert_eq!(input.text(), "50", "only the first key replaces");
-        for erase in [TextInput::backspace, TextInput::delete] {
+        for erase in [
+            TextInput::backspace,
+            TextInput::delete,
+            TextInput::delete_to_start,
+        ] {
             let mut input = selected("1x7");
             erase(&mut input);
             assert_eq!((input.text(), input.cursor()), ("", 0));
@@ -188,6 +197,19 @@ mod tests {
         input.end();
         input.backspace();
         assert_eq!(input.text(), "12");
+    }
+
+    #[test]
+    fn ctrl_u_deletes_to_the_start_of_the_line() {
+        let mut input = TextInput::new("dir/name.json");
+        for _ in 0..5 {
+            input.left();
+        }
+        input.delete_to_start();
+        assert_eq!((input.text(), input.cursor()), (".json", 0));
+        input.end();
+        input.delete_to_start();
+        assert_eq!(input.text(), "");
     }
 
     #[test]

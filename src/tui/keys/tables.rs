@@ -101,6 +101,8 @@ const RIGHT: Binding = bind(&[code(KeyCode::Right)], Action::CursorRight, "curso
 const HOME: Binding = bind(&[code(KeyCode::Home)], Action::CursorHome, "cursor to start");
 #[rustfmt::skip]
 const END: Binding = bind(&[code(KeyCode::End)], Action::CursorEnd, "cursor to end");
+#[rustfmt::skip]
+const CLEAR: Binding = bind(&[ctrl('u')], Action::ClearInput, "delete to the start of the line");
 
 #[rustfmt::skip]
 pub const FORM: &[Binding] = &[
@@ -115,13 +117,14 @@ pub const FORM: &[Binding] = &[
     RIGHT,
     HOME,
     END,
+    CLEAR,
 ];
 
 #[rustfmt::skip]
 pub const PROMPT: &[Binding] = &[
     hinted(&[code(KeyCode::Enter)], Action::Confirm, "go ahead with this path", "ok", None),
     hinted(&[code(KeyCode::Esc), ctrl('c')], Action::Cancel, "cancel", "cancel", None),
-    bind(&[ctrl('u')], Action::ClearInput, "clear the path"),
+    CLEAR,
     BACKSPACE,
     DELETE,
     LEFT,

@@ -188,7 +188,7 @@ fn edit_text(input: &mut TextInput, action: &Action) -> bool {
         Action::CursorRight => input.right(),
         Action::CursorHome => input.home(),
         Action::CursorEnd => input.end(),
-        Action::ClearInput => input.clear(),
+        Action::ClearInput => input.delete_to_start(),
         _ => return false,
     }
     true
