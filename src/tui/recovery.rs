@@ -304,7 +304,7 @@ mod tests {
         assert_eq!(keeper.wait(start), None, "nothing to keep");
         let mut edited = app.block().clone();
         edited.name = "edited".into();
-        assert!(app.document.edit(edited, 0));
+        assert!(app.document.edit(edited, 0, "edit".into()));
         keeper.after_change(&mut app, start);
         assert_eq!(keeper.wait(start), Some(DELAY));
         assert_eq!(keeper.write_if_due(&mut app, start, false), None, "not yet");

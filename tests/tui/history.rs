@@ -55,6 +55,10 @@ fn p_switches_presets_and_undo_brings_the_block_back() {
     assert!(!app.is_modified());
     press(&mut app, key(KeyCode::Char('u')));
     assert_eq!(app.block().name, "inception3a");
+    assert_eq!(
+        message(&app),
+        "Undid: open preset resnet_bottleneck (no more)"
+    );
     assert!(
         !app.is_modified(),
         "undoing the open brings back the old document unedited"
@@ -126,4 +130,32 @@ fn opening_a_broken_block_keeps_none_of_the_old_figures() {
     // Undo brings Inception back, with its figures.
     press(&mut app, key(KeyCode::Char('u')));
     assert!(app.figures().is_some());
+}
+
+fn message(app: &convtui::tui::app::App) -> &str {
+    app.message.as_ref().map_or("", |m| m.text.as_str())
+}
+
+#[test]
+fn undo_and_redo_say_what_they_took_back() {
+    let mut app = app("inception3a");
+    select(&mut app, "1x1");
+    press(&mut app, key(KeyCode::Char('+')));
+    select(&mut app, "3x3");
+    press(&mut app, key(KeyCode::Enter));
+    press(&mut app, key(KeyCode::Tab)); // kernel
+    crate::support::type_keys(&mut app, "5");
+    press(&mut app, key(KeyCode::Enter));
+    select(&mut app, "pool proj");
+    press(&mut app, key(KeyCode::Char('d')));
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(message(&app), "Undid: delete pool proj (2 more)");
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(message(&app), "Undid: edit 3x3: kernel 3 → 5 (1 more)");
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(message(&app), "Undid: widen 1x1 to 72 (no more)");
+    press(&mut app, ctrl('r'));
+    assert_eq!(message(&app), "Redid: widen 1x1 to 72 (2 more)");
+    press(&mut app, ctrl('r'));
+    assert_eq!(message(&app), "Redid: edit 3x3: kernel 3 → 5 (1 more)");
 }

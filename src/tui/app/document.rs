@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::model::Block;
+use crate::model::{Block, printable};
 
 /// Where the document came from, and where `s` saves it by default.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +32,9 @@ struct Snapshot {
     saved: Block,
     /// The structure row selected then, so that undo returns the user to it.
     selected: usize,
+    /// What the step between this state and its neighbour on the other stack did ("widen
+    /// conv2 to 96"), recorded when the edit was made, so undo and redo can say it.
+    what: String,
 }
 
 #[derive(Debug, Clone)]
@@ -76,56 +79,61 @@ impl Document {
         self.redo.len()
     }
 
-    fn snapshot(&self, selected: usize) -> Snapshot {
+    fn snapshot(&self, selected: usize, what: String) -> Snapshot {
         Snapshot {
             block: self.block.clone(),
             origin: self.origin.clone(),
             saved: self.saved.clone(),
             selected,
+            what,
         }
     }
 
-    fn push_undo(&mut self, selected: usize) {
-        self.undo.push(self.snapshot(selected));
+    fn push_undo(&mut self, selected: usize, what: String) {
+        self.undo.push(self.snapshot(selected, what));
         self.redo.clear();
     }
 
-    /// Replaces the block with an edited copy (one undo step); `false` when nothing changed.
-    pub fn edit(&mut self, block: Block, selected: usize) -> bool {
+    /// Replaces the block with an edited copy (one undo step, described by `what`); `false`
+    /// when nothing changed.
+    pub fn edit(&mut self, block: Block, selected: usize, what: String) -> bool {
         if block == self.block {
             return false;
         }
-        self.push_undo(selected);
+        self.push_undo(selected, what);
         self.block = block;
         true
     }
 
     /// Opens another block in this one's place; undo brings this one back.
     pub fn open(&mut self, block: Block, origin: Origin, selected: usize) {
-        self.push_undo(selected);
+        self.push_undo(selected, format!("open {}", printable(&origin.to_string())));
         self.saved = block.clone();
         self.block = block;
         self.origin = origin;
     }
 
-    /// Goes one step back; the row to select then, or `None` when there is nothing to undo.
-    pub fn undo(&mut self, selected: usize) -> Option<usize> {
+    /// Goes one step back: the row to select then and what the step undone did, or `None`
+    /// when there is nothing to undo.
+    pub fn undo(&mut self, selected: usize) -> Option<(usize, String)> {
         let snapshot = self.undo.pop()?;
-        self.redo.push(self.snapshot(selected));
+        self.redo
+            .push(self.snapshot(selected, snapshot.what.clone()));
         Some(self.restore(snapshot))
     }
 
-    pub fn redo(&mut self, selected: usize) -> Option<usize> {
+    pub fn redo(&mut self, selected: usize) -> Option<(usize, String)> {
         let snapshot = self.redo.pop()?;
-        self.undo.push(self.snapshot(selected));
+        self.undo
+            .push(self.snapshot(selected, snapshot.what.clone()));
         Some(self.restore(snapshot))
     }
 
-    fn restore(&mut self, snapshot: Snapshot) -> usize {
+    fn restore(&mut self, snapshot: Snapshot) -> (usize, String) {
         self.block = snapshot.block;
         self.origin = snapshot.origin;
         self.saved = snapshot.saved;
-        snapshot.selected
+        (snapshot.selected, snapshot.what)
     }
 
     /// The block was written to `path`: it is saved, and `path` is where it now comes from.

@@ -4,9 +4,12 @@
 //! Fields are keyed by [`FieldId`]; their labels are only for people.
 
 use crate::analysis::describe_layer;
-use crate::model::{Conv, FullyConnected, LayerKind, Lrn, Node, NodePath, Padding, Pair, Pool};
+use crate::model::{
+    Conv, FullyConnected, LayerKind, Lrn, Node, NodePath, Padding, Pair, Pool, printable_within,
+};
 
 use super::field::{Field, FieldId, FieldKind};
+use super::form_fields::{field, fields_len_gt_one, layer_fields};
 use super::form_parse::{
     parse_count, parse_flag, parse_padding, parse_pair, parse_pool_kind, parse_probability,
 };
@@ -21,34 +24,6 @@ pub struct EditForm {
     pub focused: usize,
     /// Why the last attempt to apply failed.
     pub error: Option<String>,
-}
-
-fn field(id: FieldId, text: String) -> Field {
-    Field {
-        id,
-        kind: id.kind(),
-        input: TextInput::new(text),
-    }
-}
-
-fn pair_text(p: Pair) -> String {
-    if p.is_square() {
-        p.h.to_string()
-    } else {
-        format!("{}x{}", p.h, p.w)
-    }
-}
-
-fn padding_text(p: Padding) -> String {
-    if p.is_symmetric() {
-        pair_text(p.begin)
-    } else {
-        format!("{},{},{},{}", p.begin.h, p.begin.w, p.end.h, p.end.w)
-    }
-}
-
-fn flag_text(b: bool) -> String {
-    if b { "yes" } else { "no" }.into()
 }
 
 impl EditForm {
@@ -115,6 +90,28 @@ impl EditForm {
         }
     }
 
+    /// The fields that differ from `node`'s, as "kernel 3 → 5, padding 1 → 2", for undo and
+    /// redo to say what the form changed.
+    pub fn changes(&self, node: &Node) -> String {
+        let before = EditForm::for_node(&self.path, node);
+        let shown = |field: &Field| {
+            let text = printable_within(field.input.text().trim(), 40).into_owned();
+            match field.id {
+                FieldId::Name if text.is_empty() => "none".to_string(),
+                FieldId::Name => format!("\"{text}\""),
+                _ => text,
+            }
+        };
+        let changed: Vec<String> = self
+            .fields
+            .iter()
+            .zip(&before.fields)
+            .filter(|(now, was)| now.input.text().trim() != was.input.text().trim())
+            .map(|(now, was)| format!("{} {} → {}", now.label(), shown(was), shown(now)))
+            .collect();
+        changed.join(", ")
+    }
+
     /// The node with the form's values, or the first field that does not parse.
     pub fn apply_to(&self, node: &Node) -> Result<Node, String> {
         let values = Values {
@@ -137,50 +134,6 @@ impl EditForm {
             Node::Residual(residual) => residual.name = name,
         }
         Ok(node)
-    }
-}
-
-fn fields_len_gt_one(node: &Node) -> bool {
-    node.as_layer()
-        .is_some_and(|l| !layer_fields(&l.kind).is_empty())
-}
-
-fn layer_fields(kind: &LayerKind) -> Vec<Field> {
-    let window = |kernel, stride, padding| {
-        [
-            field(FieldId::Kernel, pair_text(kernel)),
-            field(FieldId::Stride, pair_text(stride)),
-            field(FieldId::Padding, padding_text(padding)),
-        ]
-    };
-    match kind {
-        LayerKind::Conv(c) => {
-            let mut fields = vec![field(FieldId::OutChannels, c.out_channels.to_string())];
-            fields.extend(window(c.kernel, c.stride, c.padding));
-            fields.push(field(FieldId::Dilation, pair_text(c.dilation)));
-            fields.push(field(FieldId::Groups, c.groups.to_string()));
-            fields.push(field(FieldId::Bias, flag_text(c.bias)));
-            fields
-        }
-        LayerKind::Pool(p) => {
-            let mut fields = vec![field(FieldId::PoolKind, kind.label()[..3].into())];
-            fields.extend(window(p.kernel, p.stride, p.padding));
-            fields.push(field(FieldId::CeilMode, flag_text(p.ceil_mode)));
-            fields
-        }
-        LayerKind::FullyConnected(fc) => vec![
-            field(FieldId::OutFeatures, fc.out_features.to_string()),
-            field(FieldId::Bias, flag_text(fc.bias)),
-        ],
-        LayerKind::Dropout { per_mille } => vec![field(
-            FieldId::Probability,
-            format!("{}", f64::from(*per_mille) / 1000.0),
-        )],
-        LayerKind::AdaptiveAvgPool { output } => {
-            vec![field(FieldId::OutputSize, pair_text(*output))]
-        }
-        LayerKind::Lrn(lrn) => vec![field(FieldId::LrnSize, lrn.size.to_string())],
-        _ => Vec::new(),
     }
 }
 
@@ -373,6 +326,18 @@ mod tests {
         form.next_field(false);
         assert_eq!(form.fields[form.focused].id, FieldId::Name);
         assert!(form.fields[form.focused].input.is_selected());
+    }
+
+    #[test]
+    fn changes_name_the_fields_that_differ() {
+        let (mut form, node) = conv_form();
+        set(&mut form, FieldId::Kernel, "5");
+        set(&mut form, FieldId::Padding, " 2 ");
+        set(&mut form, FieldId::Name, "");
+        assert_eq!(
+            form.changes(&node),
+            "name \"3x3\" → none, kernel 3 → 5, padding 1 → 2"
+        );
     }
 
     #[test]

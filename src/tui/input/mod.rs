@@ -1,8 +1,9 @@
-//! Text inputs and forms: the one-line [`TextInput`], the [`EditForm`] Enter opens (with how its
-//! fields are read back in `form_parse`), and the menu of layers `a` adds.
+//! Text inputs and forms: the one-line [`TextInput`], the [`EditForm`] Enter opens (its fields
+//! filled in `form_fields` and read back in `form_parse`), and the menu of layers `a` adds.
 
 mod field;
 mod form;
+mod form_fields;
 mod form_parse;
 mod new_layer;
 mod text_input;

@@ -4,17 +4,60 @@
 
 use std::path::Path;
 
-use crate::model::{Block, Target};
+use crate::analysis::describe_layer;
+use crate::model::{Block, Node, NodePath, Target, printable};
 use crate::tui::action::Command;
 use crate::tui::app::{App, Mode, Origin};
 
 use super::navigate::keep_visible;
 
+/// What an edit did, in a few words undo and redo repeat ("widen conv2 to 96"), and the row
+/// to select after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edited {
+    pub what: String,
+    pub select: Option<Target>,
+}
+
+impl Edited {
+    pub fn new(what: impl Into<String>) -> Edited {
+        Edited {
+            what: what.into(),
+            select: None,
+        }
+    }
+
+    pub fn selecting(self, target: Target) -> Edited {
+        Edited {
+            select: Some(target),
+            ..self
+        }
+    }
+}
+
+/// How a description names the node at `path`: its name, or its kind and path when it has
+/// none ("relu at 0.2.1").
+pub fn node_label(block: &Block, path: &NodePath) -> String {
+    let Some(node) = block.node(path) else {
+        return format!("the node at {path}");
+    };
+    if let Some(name) = node.name() {
+        return printable(name).into_owned();
+    }
+    let kind = match node {
+        Node::Layer(layer) => describe_layer(layer),
+        Node::Concat(_) => "concat".into(),
+        Node::Residual(_) => "residual".into(),
+    };
+    format!("{kind} at {path}")
+}
+
 /// Applies `edit` to a copy of the block; if it changed anything, the old document goes on the
-/// undo stack, everything is recomputed and changed 1×1 shapes are measured.
+/// undo stack with what the edit did, everything is recomputed and changed 1×1 shapes are
+/// measured.
 pub fn edit_block(
     app: &mut App,
-    edit: impl FnOnce(&mut Block) -> Result<Option<Target>, String>,
+    edit: impl FnOnce(&mut Block) -> Result<Edited, String>,
 ) -> Vec<Command> {
     let mut block = app.block().clone();
     match edit(&mut block) {
@@ -22,8 +65,8 @@ pub fn edit_block(
             app.complain(text);
             Vec::new()
         }
-        Ok(select) => {
-            if !app.document.edit(block, app.cursor.selected) {
+        Ok(Edited { what, select }) => {
+            if !app.document.edit(block, app.cursor.selected, what) {
                 return Vec::new();
             }
             after_change(app, select.as_ref())
@@ -79,16 +122,20 @@ fn travel(app: &mut App, back: bool) -> Vec<Command> {
     let document = &mut app.document;
     let (moved, left, (verb, done)) = if back {
         let moved = document.undo(app.cursor.selected);
-        (moved, document.undo_len(), ("undo", "Undone"))
+        (moved, document.undo_len(), ("undo", "Undid"))
     } else {
         let moved = document.redo(app.cursor.selected);
-        (moved, document.redo_len(), ("redo", "Redone"))
+        (moved, document.redo_len(), ("redo", "Redid"))
     };
-    let Some(selected) = moved else {
+    let Some((selected, what)) = moved else {
         app.inform(format!("Nothing to {verb}"));
         return Vec::new();
     };
-    app.inform(format!("{done} ({left} more)"));
+    let more = match left {
+        0 => "no more".to_string(),
+        n => format!("{n} more"),
+    };
+    app.inform(format!("{done}: {what} ({more})"));
     app.cursor.selected = selected;
     after_change(app, None)
 }

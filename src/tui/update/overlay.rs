@@ -10,7 +10,7 @@ use crate::tui::input::{CHOICES, EditForm, TextInput};
 use crate::tui::keys::help_line_count;
 use crate::tui::layout;
 
-use super::document::{edit_block, replace};
+use super::document::{Edited, edit_block, node_label, replace};
 use super::reading;
 use super::structure::add_layer;
 
@@ -86,7 +86,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Command> {
             Action::Recover => {
                 let commands = edit_block(app, |b| {
                     *b = block;
-                    Ok(None)
+                    Ok(Edited::new(format!("recover the edits kept from {age}")))
                 });
                 app.inform(format!(
                     "Recovered the unsaved edits from {age}; s saves them, u undoes them"
@@ -303,11 +303,16 @@ fn form_key(app: &mut App, action: Action, mut form: EditForm) -> Vec<Command> {
             match form.apply_to(&node) {
                 Ok(changed) => {
                     let path = form.path.clone();
+                    let what = format!(
+                        "edit {}: {}",
+                        node_label(app.block(), &path),
+                        form.changes(&node)
+                    );
                     return edit_block(app, |block| {
                         if let Some(slot) = block.node_mut(&path) {
                             *slot = changed;
                         }
-                        Ok(None)
+                        Ok(Edited::new(what))
                     });
                 }
                 Err(error) => form.error = Some(error),

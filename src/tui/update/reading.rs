@@ -10,7 +10,7 @@ use crate::tui::action::{Action, Command};
 use crate::tui::app::{App, Mode, Other, PromptPurpose, Weight, enclosing_composite};
 use crate::tui::input::TextInput;
 
-use super::document::edit_block;
+use super::document::{Edited, edit_block};
 use super::navigate::keep_visible;
 
 /// Space: folds or unfolds the selected concat or residual; inside one, folds the innermost
@@ -222,7 +222,7 @@ pub fn set_input_shape(app: &mut App, text: &str) -> Result<Vec<Command>, String
     }
     let commands = edit_block(app, |block| {
         block.input = shape;
-        Ok(None)
+        Ok(Edited::new(format!("set the input to {shape}")))
     });
     app.inform(format!("Input is now {shape} (u undoes)"));
     Ok(commands)

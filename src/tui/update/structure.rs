@@ -8,17 +8,19 @@ use crate::tui::action::Command;
 use crate::tui::app::{App, Bypass};
 use crate::tui::input::CHOICES;
 
-use super::document::edit_block;
+use super::document::{Edited, edit_block, node_label};
 
 pub fn step_width(app: &mut App, up: bool) -> Vec<Command> {
     let Some(path) = app.selected_node_path().cloned() else {
         app.complain("+/- change a conv's or fc's width; select one");
         return Vec::new();
     };
+    let label = node_label(app.block(), &path);
     let mut width = 0;
     let commands = edit_block(app, |block| {
         width = edit::step_channels(block, &path, up)?;
-        Ok(None)
+        let verb = if up { "widen" } else { "narrow" };
+        Ok(Edited::new(format!("{verb} {label} to {width}")))
     });
     if width > 0 {
         let unit = if width == 1 { "channel" } else { "channels" };
@@ -32,7 +34,21 @@ pub fn delete(app: &mut App) -> Vec<Command> {
         app.complain("Nothing to delete: the block is empty");
         return Vec::new();
     };
-    edit_block(app, |block| edit::delete(block, &target).map(|()| None))
+    let what = match &target {
+        Target::Node(path) => format!("delete {}", node_label(app.block(), path)),
+        Target::Chain { owner, step } => {
+            let owner_label = node_label(app.block(), owner);
+            match app.block().node(owner) {
+                Some(crate::model::Node::Residual(_)) => {
+                    format!("remove the shortcut of {owner_label}")
+                }
+                _ => format!("delete branch {} of {owner_label}", step + 1),
+            }
+        }
+    };
+    edit_block(app, |block| {
+        edit::delete(block, &target).map(|()| Edited::new(what))
+    })
 }
 
 pub fn add_branch(app: &mut App) -> Vec<Command> {
@@ -43,9 +59,10 @@ pub fn add_branch(app: &mut App) -> Vec<Command> {
         app.complain("b adds a branch to a concat; select a concat or a layer inside one");
         return Vec::new();
     };
+    let what = format!("add a branch to {}", node_label(app.block(), &concat));
     edit_block(app, |block| {
         let step = edit::add_branch(block, &concat, edit::new_branch()).ok_or("no concat here")?;
-        Ok(Some(Target::Chain {
+        Ok(Edited::new(what).selecting(Target::Chain {
             owner: concat.clone(),
             step,
         }))
@@ -71,7 +88,7 @@ pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
         Some(was) => {
             let commands = edit_block(app, |block| {
                 block.layer_mut(&path).ok_or("no layer here")?.bypassed = false;
-                Ok(None)
+                Ok(Edited::new(format!("restore {name}")))
             });
             app.inform(match was {
                 Bypass::NoRule => format!(
@@ -96,7 +113,7 @@ pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
                         "With the other bypassed 1×1 convs gone, no rule drops \"{name}\""
                     ));
                 }
-                Ok(None)
+                Ok(Edited::new(format!("bypass {name}")))
             });
             if let Some(role) = role {
                 app.inform(format!("Bypassed \"{name}\" ({})", role.label()));
@@ -114,6 +131,14 @@ pub fn add_layer(app: &mut App, choice: usize) -> Vec<Command> {
     let target = app.selected_target().cloned();
     let node = choice.node(width_at(app, target.as_ref()));
     let composite = node.is_composite();
+    let what = match &target {
+        Some(target) => format!(
+            "add {} after {}",
+            choice.label(),
+            node_label(app.block(), target.node_path())
+        ),
+        None => format!("add {}", choice.label()),
+    };
     edit_block(app, |block| {
         let path = match &target {
             Some(target) => edit::insert(block, target, node).ok_or("cannot insert here")?,
@@ -124,7 +149,7 @@ pub fn add_layer(app: &mut App, choice: usize) -> Vec<Command> {
                 "cannot nest more than {MAX_NESTING} concats or residuals inside each other"
             ));
         }
-        Ok(Some(Target::Node(path)))
+        Ok(Edited::new(what).selecting(Target::Node(path)))
     })
 }
 
