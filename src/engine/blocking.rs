@@ -110,17 +110,33 @@ impl Blocking {
         }
     }
 
-    /// Whether a rectangle of `rows` output channels summing `k` input channels is packed.
-    /// Measured on Zen 4: packing paid only where many row tiles reuse each panel and the K
-    /// loop is long (1024→1024 @ 14×14 and 512→2048 @ 7×7 gained 10–13 % on AVX2, 0–2 % on
-    /// AVX-512); with few output channels (192→16) it cost up to a third.
-    pub(crate) fn packs(&self, rows: usize, k: usize) -> bool {
+    /// Whether a rectangle of `rows` output channels summing `k` input channels is packed;
+    /// `rows_aligned` says whether every input row starts on a vector boundary.
+    ///
+    /// Packing pays where many row tiles reuse each panel: with a long K loop (measured on
+    /// Zen 4: 1024→1024 @ 14×14 and 512→2048 @ 7×7 gained 10–13 % on AVX2, 0–2 % on
+    /// AVX-512), and wherever the rows in place are misaligned, so most vector loads would
+    /// split a cache line (measured on an Intel AVX-512 core: 96→96 @ 55×55 +5–10 %,
+    /// 256→256 @ 27×27 +15 %, 384→384 @ 13×13 +12 %, 96→64 @ 55×55 level). With few output
+    /// channels the copy is not amortised: 96→16 @ 55×55 lost a third.
+    pub(crate) fn packs(&self, rows: usize, k: usize, rows_aligned: bool) -> bool {
         match self.pack {
             Pack::Never => false,
             Pack::Always => true,
-            Pack::Auto => rows >= 16 * MR && k >= MAX_KC,
+            Pack::Auto => {
+                (rows >= 16 * MR && k >= MAX_KC) || (!rows_aligned && rows >= MISALIGNED_ROWS)
+            }
         }
     }
+}
+
+/// Output channels from which misaligned input rows are packed (see [`Blocking::packs`]).
+const MISALIGNED_ROWS: usize = 96;
+
+/// Whether every row of the `n`-pixel input at `x` starts on a vector boundary.
+fn rows_aligned(x: *const f32, n: usize) -> bool {
+    let vector = LANES * size_of::<f32>();
+    (x as usize).is_multiple_of(vector) && (n * size_of::<f32>()).is_multiple_of(vector)
 }
 
 /// The largest power of two not above `n` (1 for 0).
@@ -160,7 +176,7 @@ pub(crate) unsafe fn rectangle(p: &Problem, rows: Range<usize>, cols: Range<usiz
             dot,
             xt: narrow.as_ptr(),
         };
-        let pack = b.packs(rows.len(), p.k);
+        let pack = b.packs(rows.len(), p.k, rows_aligned(p.x, p.n));
         PACKED.with_borrow_mut(|packed| {
             let buffer = pack.then_some(packed);
             // SAFETY: forwarded from the caller; every tile lies inside `rows × cols`.
