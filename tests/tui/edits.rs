@@ -117,6 +117,31 @@ fn d_on_a_branch_row_removes_the_branch() {
 }
 
 #[test]
+fn d_says_what_it_removed() {
+    let mut app = app("inception3a");
+    select(&mut app, "3x3 reduce");
+    press(&mut app, key(KeyCode::Char('k'))); // branch 2
+    press(&mut app, key(KeyCode::Char('d')));
+    let said = |app: &convtui::tui::app::App| app.message.as_ref().unwrap().text.clone();
+    assert_eq!(
+        said(&app),
+        "Removed branch 2 of inception (3a) (4 layers) — u undoes"
+    );
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(
+        said(&app),
+        "Undid: delete branch 2 of inception (3a) (no more)"
+    );
+    select(&mut app, "pool proj");
+    press(&mut app, key(KeyCode::Char('d')));
+    assert_eq!(said(&app), "Deleted pool proj — u undoes");
+    press(&mut app, key(KeyCode::Char('g'))); // the concat
+    // 2 + 4 + 4 + 3 layers, less the pool projection.
+    press(&mut app, key(KeyCode::Char('d')));
+    assert_eq!(said(&app), "Deleted inception (3a) (12 layers) — u undoes");
+}
+
+#[test]
 fn b_adds_a_branch_to_the_enclosing_concat() {
     let mut app = app("inception3a");
     select(&mut app, "5x5");

@@ -3,7 +3,7 @@
 //! it is one undo step and never half-applied.
 
 use crate::analysis::{Scope, plan, why_it_stays};
-use crate::model::{MAX_NESTING, Target, edit};
+use crate::model::{Block, MAX_NESTING, Node, Target, edit};
 use crate::tui::action::Command;
 use crate::tui::app::{App, Bypass};
 use crate::tui::input::CHOICES;
@@ -34,21 +34,68 @@ pub fn delete(app: &mut App) -> Vec<Command> {
         app.complain("Nothing to delete: the block is empty");
         return Vec::new();
     };
-    let what = match &target {
-        Target::Node(path) => format!("delete {}", node_label(app.block(), path)),
-        Target::Chain { owner, step } => {
-            let owner_label = node_label(app.block(), owner);
-            match app.block().node(owner) {
-                Some(crate::model::Node::Residual(_)) => {
-                    format!("remove the shortcut of {owner_label}")
+    let (what, said) = deletion(app.block(), &target);
+    let steps = app.document.undo_len();
+    let commands = edit_block(app, |block| {
+        edit::delete(block, &target).map(|()| Edited::new(what))
+    });
+    // A branch or shortcut leaves no row behind to show it went, so the message says so.
+    if app.document.undo_len() > steps {
+        app.inform(format!("{said} — u undoes"));
+    }
+    commands
+}
+
+/// What deleting `target` does: the words undo repeats, and the message that says it
+/// ("Removed branch 3 of inception (4 layers)").
+fn deletion(block: &Block, target: &Target) -> (String, String) {
+    let layers = |n: usize| match n {
+        1 => "1 layer".to_string(),
+        n => format!("{n} layers"),
+    };
+    match target {
+        Target::Node(path) => {
+            let label = node_label(block, path);
+            let said = match block.node(path) {
+                Some(node @ (Node::Concat(_) | Node::Residual(_))) => {
+                    format!("Deleted {label} ({})", layers(layers_in(node)))
                 }
-                _ => format!("delete branch {} of {owner_label}", step + 1),
+                _ => format!("Deleted {label}"),
+            };
+            (format!("delete {label}"), said)
+        }
+        Target::Chain { owner, step } => {
+            let label = node_label(block, owner);
+            let node = block.node(owner);
+            let inside = node
+                .and_then(|node| node.chain(*step))
+                .map_or(0, |chain| chain.iter().map(layers_in).sum());
+            match node {
+                Some(Node::Residual(_)) => (
+                    format!("remove the shortcut of {label}"),
+                    format!("Removed the shortcut of {label} ({})", layers(inside)),
+                ),
+                _ => (
+                    format!("delete branch {} of {label}", step + 1),
+                    format!(
+                        "Removed branch {} of {label} ({})",
+                        step + 1,
+                        layers(inside)
+                    ),
+                ),
             }
         }
-    };
-    edit_block(app, |block| {
-        edit::delete(block, &target).map(|()| Edited::new(what))
-    })
+    }
+}
+
+/// The layers in `node`, itself included when it is one.
+fn layers_in(node: &Node) -> usize {
+    (0..node.chain_count())
+        .filter_map(|step| node.chain(step))
+        .flatten()
+        .map(layers_in)
+        .sum::<usize>()
+        + usize::from(node.as_layer().is_some())
 }
 
 pub fn add_branch(app: &mut App) -> Vec<Command> {
