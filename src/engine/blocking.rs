@@ -319,6 +319,34 @@ mod tests {
     }
 
     #[test]
+    fn misaligned_rows_are_packed_only_where_enough_rows_reuse_them() {
+        let auto = Blocking::for_caches(Caches::FALLBACK);
+        assert!(
+            !auto.packs(MISALIGNED_ROWS, 96, true),
+            "aligned and short K: in place"
+        );
+        assert!(auto.packs(MISALIGNED_ROWS, 96, false));
+        assert!(
+            !auto.packs(MISALIGNED_ROWS - 1, 96, false),
+            "too few rows to amortise"
+        );
+        assert!(
+            auto.packs(16 * MR, MAX_KC, true),
+            "long K packs even when aligned"
+        );
+        let buffer = [0.0f32; 64];
+        let base = buffer
+            .as_ptr()
+            .wrapping_add(buffer.as_ptr().align_offset(LANES * 4));
+        assert!(rows_aligned(base, 3 * LANES));
+        assert!(
+            !rows_aligned(base, 3 * LANES + 1),
+            "row 1 starts mid-vector"
+        );
+        assert!(!rows_aligned(base.wrapping_add(1), 3 * LANES));
+    }
+
+    #[test]
     fn powers_of_two_round_down() {
         assert_eq!(
             [0, 1, 2, 3, 511, 512, 513].map(prev_power_of_two),
