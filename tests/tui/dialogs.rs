@@ -107,3 +107,24 @@ fn kept_edits_are_offered_and_recovered_as_an_edit_undo_takes_back() {
         [Command::DiscardRecovery("/tmp/none.recovery.json".into())]
     );
 }
+
+#[test]
+fn a_block_that_does_not_fit_is_saved_and_the_message_says_where_it_breaks() {
+    let mut app = app("resnet_bottleneck");
+    crate::support::select(&mut app, "res2b_branch2c");
+    press(&mut app, key(KeyCode::Char('-'))); // 256 → 248: the residual no longer adds up
+    let error = app.error().expect("the block is broken").to_string();
+    press(&mut app, key(KeyCode::Char('s')));
+    let commands = press(&mut app, key(KeyCode::Enter));
+    let [Command::Save(path)] = commands.as_slice() else {
+        panic!("a broken block is still saved: {commands:?}")
+    };
+    convtui::tui::update::update(&mut app, convtui::tui::action::Action::Saved(path.clone()));
+    let message = app.message.as_ref().expect("a message");
+    assert_eq!(
+        message.text,
+        format!("Saved to resnet_bottleneck.json — the block is invalid at {error}")
+    );
+    assert_eq!(message.level, convtui::tui::app::Level::Error);
+    assert!(!app.is_modified(), "what was saved is the edited block");
+}

@@ -143,7 +143,15 @@ fn travel(app: &mut App, back: bool) -> Vec<Command> {
 pub fn saved(app: &mut App, path: &Path) -> Vec<Command> {
     app.mode = Mode::Normal;
     app.document.saved_to(path);
-    app.inform(format!("Saved to {}", path.display()));
+    let shown = printable(&path.display().to_string()).into_owned();
+    // The block is saved whatever its shapes, so no work is lost; but a file that does not
+    // analyse must not look like one that does.
+    match app.error().map(ToString::to_string) {
+        None => app.inform(format!("Saved to {shown}")),
+        Some(error) => app.complain(format!(
+            "Saved to {shown} — the block is invalid at {error}"
+        )),
+    }
     if std::mem::take(&mut app.quit_after_save) {
         return vec![Command::Quit];
     }
