@@ -171,3 +171,29 @@ fn an_edit_that_breaks_the_block_names_the_layer_keeps_stale_figures_and_undo_re
     press(&mut app, key(KeyCode::Char('u')));
     assert!(app.error().is_none() && app.figures().is_some_and(|(_, stale)| !stale));
 }
+
+/// The row the structure pane marks ✗, by the name of its node.
+fn marked(app: &convtui::tui::app::App) -> Option<String> {
+    let path = app.failing_path()?;
+    let node = app.block().node(path)?;
+    Some(node.name().unwrap_or("?").to_string())
+}
+
+#[test]
+fn the_layer_whose_edit_broke_the_block_is_marked_and_the_message_says_where_it_shows() {
+    let mut app = app("resnet_bottleneck");
+    select(&mut app, "res2b_branch2c");
+    press(&mut app, key(KeyCode::Char('-')));
+    assert_eq!(marked(&app).as_deref(), Some("res2b_branch2c"));
+    let error = app.error().unwrap().to_string();
+    assert!(error.starts_with("residual 0 \"res2b\""), "{error}");
+    // Another edit that moves no node keeps the mark on the cause.
+    select(&mut app, "res2b_branch2a");
+    press(&mut app, key(KeyCode::Char('+')));
+    assert_eq!(marked(&app).as_deref(), Some("res2b_branch2c"));
+    // Undo knows no cause: the mark goes back to where inference found the mismatch.
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(marked(&app).as_deref(), Some("res2b"));
+    press(&mut app, key(KeyCode::Char('u')));
+    assert_eq!(marked(&app), None);
+}

@@ -82,6 +82,10 @@ pub struct App {
     /// The user left a recovery file for a later start: this session neither replaces nor
     /// removes it.
     pub recovery_deferred: bool,
+    /// The node whose edit broke the block. Inference notices a mismatch where it shows (the
+    /// residual that adds two shapes), but the user changed a layer inside it, and that is
+    /// what they have to fix.
+    broken_by: Option<NodePath>,
 }
 
 /// A second model, analysed, for the comparison pane.
@@ -135,6 +139,7 @@ impl App {
             show_counterpart: false,
             compare_with: None,
             recovery_deferred: false,
+            broken_by: None,
         };
         app.rebuild_outline();
         app.refresh_derived();
@@ -221,9 +226,40 @@ impl App {
         })
     }
 
+    /// The node to mark as failing: the one whose edit broke the block, or where inference
+    /// found the mismatch when no edit is known to have (a file opened broken, an undo).
+    pub fn failing_path(&self) -> Option<&NodePath> {
+        let error = self.analysed.error()?;
+        let cause = self
+            .broken_by
+            .as_ref()
+            .filter(|path| self.block().node(path).is_some());
+        Some(cause.unwrap_or(error.path()))
+    }
+
+    /// [`reanalyse`](Self::reanalyse) after an edit of the node at `cause`, if it changed one:
+    /// an edit that breaks a fitting block is its cause; a later edit of the broken block
+    /// keeps that cause while every node stays at its path, so the mark never lands on
+    /// another node.
+    pub fn reanalyse_edit(&mut self, cause: Option<NodePath>) {
+        let was_fitting = self.analysed.error().is_none();
+        let kept = self.broken_by.take().filter(|_| !was_fitting);
+        let targets = |outline: &[OutlineRow]| -> Vec<Target> {
+            outline.iter().map(|row| row.target.clone()).collect()
+        };
+        let before = kept.as_ref().map(|_| targets(&self.full_outline));
+        self.reanalyse();
+        self.broken_by = match self.analysed.error() {
+            None => None,
+            Some(_) if was_fitting => cause,
+            Some(_) => kept.filter(|_| before == Some(targets(&self.full_outline))),
+        };
+    }
+
     /// Recomputes everything derived from the block: the outline, the analysis, the 1×1 list.
     /// `update` calls it after every change of the document.
     pub fn reanalyse(&mut self) {
+        self.broken_by = None;
         self.analysed.update(self.document.block());
         self.rebuild_outline();
         self.refresh_derived();
@@ -232,6 +268,7 @@ impl App {
     /// The same for a block that replaced the document: nothing of the old one's figures is
     /// kept, so a new block that does not fit shows none rather than another block's.
     pub fn analyse_afresh(&mut self) {
+        self.broken_by = None;
         self.analysed = Analysed::of(self.document.block());
         self.pointwise.clear();
         self.folded.clear();

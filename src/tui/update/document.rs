@@ -17,6 +17,8 @@ use super::navigate::keep_visible;
 pub struct Edited {
     pub what: String,
     pub select: Option<Target>,
+    /// The node the edit changed in place, blamed if the edit breaks the block.
+    pub changed: Option<NodePath>,
 }
 
 impl Edited {
@@ -24,6 +26,14 @@ impl Edited {
         Edited {
             what: what.into(),
             select: None,
+            changed: None,
+        }
+    }
+
+    pub fn changing(self, path: NodePath) -> Edited {
+        Edited {
+            changed: Some(path),
+            ..self
         }
     }
 
@@ -65,11 +75,16 @@ pub fn edit_block(
             app.complain(text);
             Vec::new()
         }
-        Ok(Edited { what, select }) => {
+        Ok(Edited {
+            what,
+            select,
+            changed,
+        }) => {
             if !app.document.edit(block, app.cursor.selected, what) {
                 return Vec::new();
             }
-            after_change(app, select.as_ref())
+            app.reanalyse_edit(changed);
+            settle(app, select.as_ref())
         }
     }
 }

@@ -312,7 +312,7 @@ fn form_key(app: &mut App, action: Action, mut form: EditForm) -> Vec<Command> {
                         if let Some(slot) = block.node_mut(&path) {
                             *slot = changed;
                         }
-                        Ok(Edited::new(what))
+                        Ok(Edited::new(what).changing(path.clone()))
                     });
                 }
                 Err(error) => form.error = Some(error),

@@ -20,7 +20,7 @@ pub fn step_width(app: &mut App, up: bool) -> Vec<Command> {
     let commands = edit_block(app, |block| {
         width = edit::step_channels(block, &path, up)?;
         let verb = if up { "widen" } else { "narrow" };
-        Ok(Edited::new(format!("{verb} {label} to {width}")))
+        Ok(Edited::new(format!("{verb} {label} to {width}")).changing(path.clone()))
     });
     if width > 0 {
         let unit = if width == 1 { "channel" } else { "channels" };
@@ -135,7 +135,7 @@ pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
         Some(was) => {
             let commands = edit_block(app, |block| {
                 block.layer_mut(&path).ok_or("no layer here")?.bypassed = false;
-                Ok(Edited::new(format!("restore {name}")))
+                Ok(Edited::new(format!("restore {name}")).changing(path.clone()))
             });
             app.inform(match was {
                 Bypass::NoRule => format!(
@@ -160,7 +160,7 @@ pub fn toggle_bypass(app: &mut App) -> Vec<Command> {
                         "With the other bypassed 1×1 convs gone, no rule drops \"{name}\""
                     ));
                 }
-                Ok(Edited::new(format!("bypass {name}")))
+                Ok(Edited::new(format!("bypass {name}")).changing(path.clone()))
             });
             if let Some(role) = role {
                 app.inform(format!("Bypassed \"{name}\" ({})", role.label()));
@@ -196,7 +196,9 @@ pub fn add_layer(app: &mut App, choice: usize) -> Vec<Command> {
                 "cannot nest more than {MAX_NESTING} concats or residuals inside each other"
             ));
         }
-        Ok(Edited::new(what).selecting(Target::Node(path)))
+        Ok(Edited::new(what)
+            .selecting(Target::Node(path.clone()))
+            .changing(path))
     })
 }
 

@@ -165,10 +165,16 @@ fn table_row<'a>(
     let theme = app.theme;
     let path = row.target.node_path();
     let node = app.block().node(path);
-    let failing =
-        matches!(&row.target, Target::Node(p) if app.error().is_some_and(|e| e.path() == p));
+    let failing = matches!(&row.target, Target::Node(p) if app.failing_path() == Some(p));
     let mark = if failing { "✗ " } else { "" };
-    let indent = "  ".repeat(row.depth);
+    // The mark takes the last step of the indent, so a marked row stays in line with its
+    // siblings.
+    let depth = if failing {
+        row.depth.saturating_sub(1)
+    } else {
+        row.depth
+    };
+    let indent = "  ".repeat(depth);
     let mut found = figures.get(&(path, row.part)).copied();
     // Stale figures are only shown for a layer of the same kind as the one now at that path.
     if let (Some(AnalysisRow::Layer(old)), Some(Node::Layer(now))) = (found, node)
@@ -179,8 +185,8 @@ fn table_row<'a>(
     }
     let (name, kind, style) = describe(app, row, node);
     let mut name_spans = vec![
-        Span::styled(mark, theme.error()),
         Span::raw(indent),
+        Span::styled(mark, theme.error()),
         Span::styled(name, style),
     ];
     if let (Some(AnalysisRow::Layer(analysed)), Some(Node::Layer(layer))) = (found, node)
