@@ -215,3 +215,41 @@ fn throughput_rows_keep_names_that_differ() {
         );
     }
 }
+
+/// What a column cannot hold whole it cuts with "…", never silently: a grouped 1×7 keeps its
+/// groups, and the comparison keeps its ratios whatever the figures' widths.
+#[test]
+fn nothing_is_cut_without_an_ellipsis() {
+    let mut block = convtui::preset::builtin("inception3a").unwrap();
+    // 96 channels in, 128 out, both multiples of 32; 28 + 2·3 − 7 + 1 = 28 keeps the width.
+    let three = convtui::model::NodePath(vec![0, 1, 2]);
+    let Some(convtui::model::LayerKind::Conv(conv)) = block.layer_mut(&three).map(|l| &mut l.kind)
+    else {
+        panic!("the 3x3 conv")
+    };
+    conv.kernel = convtui::model::Pair::new(1, 7);
+    conv.padding = convtui::model::Padding::same(convtui::model::Pair::new(0, 3));
+    conv.groups = 32;
+    // The counterpart's pool branch passes 9,999 channels on: 64 + 128 + 32 + 9999.
+    block.input = convtui::model::Shape::new(9999, 28, 28);
+    let mut app = crate::support::app_of(block, convtui::tui::Origin::Preset("big".into()));
+    for (width, height) in [(140, 40), (120, 40), (80, 24)] {
+        let text = screen(&mut app, width, height);
+        assert!(
+            text.contains("conv 1×7/1 p0×3 g32"),
+            "{width}×{height}:\n{text}"
+        );
+        // Each comparison line ends with its whole ratio, four decimals.
+        for segment in text
+            .lines()
+            .flat_map(|l| l.split('│'))
+            .filter(|s| s.contains(" vs "))
+        {
+            let ratio = segment.trim_end().rsplit("ratio ").next().unwrap_or("");
+            assert!(
+                ratio.len() == 6 && ratio.parse::<f64>().is_ok(),
+                "{width}×{height}: {segment}\n{text}"
+            );
+        }
+    }
+}

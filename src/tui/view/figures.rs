@@ -13,6 +13,8 @@ use crate::report::numbers::{bytes, grouped, ratio, short};
 use crate::tui::app::App;
 use crate::tui::layout::COMPARISON_ROOMY;
 
+use super::text::fit_end;
+
 fn pane<'a>(app: &App, title: &'a str, stale: bool) -> Block<'a> {
     let title = if stale {
         Line::from(vec![
@@ -169,8 +171,15 @@ fn compact(app: &App, metrics: &[(&Metric, Versus)], style: Style, area: Rect, b
             number(metric, pair.counterpart)
         );
         let ratio = r.map_or_else(|| "—".into(), |r| format!("{r:.2}"));
+        // Figures that outgrow their columns push the bar out, never the ratio off the line.
+        let text = fit_end(
+            &format!("{:<8}{values:>15} {ratio:>4} ", metric.short),
+            usize::from(area.width),
+        );
+        let bar_width = bar_width.min(usize::from(area.width).saturating_sub(text.chars().count()));
+        let filled = filled.min(bar_width);
         lines.push(Line::from(vec![
-            Span::raw(format!("{:<8}{values:>15} {ratio:>4} ", metric.short)),
+            Span::raw(text),
             Span::styled("█".repeat(filled), app.theme.bar_block()),
             Span::styled(
                 "░".repeat(bar_width.saturating_sub(filled)),
@@ -196,10 +205,23 @@ fn roomy(app: &App, metrics: &[(&Metric, Versus)], style: Style, area: Rect, buf
                 grouped(n)
             }
         };
+        // Exact figures while the line holds them, then short ones, then cut with "…": the
+        // ratio at the end is the figure most worth keeping.
+        let room = usize::from(title_area.width).saturating_sub(13);
+        let ratio = ratio(pair.ratio());
+        let figures = [
+            format!("{} vs {}   ratio {ratio}", exact(a), exact(b)),
+            format!(
+                "{} vs {} · ratio {ratio}",
+                number(metric, a),
+                number(metric, b)
+            ),
+        ];
+        let fits = figures.iter().find(|text| text.chars().count() <= room);
+        let text = fits.cloned().unwrap_or_else(|| fit_end(&figures[1], room));
         Paragraph::new(Line::from(vec![
             Span::styled(format!("{:<13}", metric.label), app.theme.header()),
-            Span::raw(format!("{} vs {}", exact(a), exact(b))),
-            Span::raw(format!("   ratio {}", ratio(pair.ratio()))),
+            Span::raw(text),
         ]))
         .style(style)
         .render(title_area, buf);

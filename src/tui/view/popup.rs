@@ -16,6 +16,8 @@ use crate::tui::app::{App, Level, PromptPurpose};
 use crate::tui::input::{CHOICES, EditForm, TextInput};
 use crate::tui::layout::centered;
 
+use super::text::fit_words;
+
 /// Clears `rect` and draws the popup's frame; returns the inside.
 fn frame(app: &App, area: Rect, width: u16, height: u16, title: String, buf: &mut Buffer) -> Rect {
     let rect = centered(area, width, height);
@@ -112,16 +114,22 @@ pub fn render_prompt(
         .render(inner, buf);
 }
 
+/// The room a list's entries have in a popup `width` wide on `area`: the borders and the
+/// selection mark take four columns.
+fn list_room(area: Rect, width: u16) -> usize {
+    usize::from(centered(area, width, 1).width.saturating_sub(4))
+}
+
 fn render_list(
     app: &App,
     items: Vec<ListItem>,
     selected: usize,
-    title: &str,
+    (title, width): (&str, u16),
     area: Rect,
     buf: &mut Buffer,
 ) {
     let height = items.len() as u16 + 4;
-    let inner = frame(app, area, 64, height, format!(" {title} "), buf);
+    let inner = frame(app, area, width, height, format!(" {title} "), buf);
     let [list_area, hint_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     let list = List::new(items)
@@ -134,21 +142,27 @@ fn render_list(
 
 pub fn render_add_layer(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
     let items = CHOICES.iter().map(|c| ListItem::new(c.label())).collect();
-    render_list(app, items, selected, "Add after the selection", area, buf);
+    let title = ("Add after the selection", 64);
+    render_list(app, items, selected, title, area, buf);
 }
+
+/// Wide enough for most presets' descriptions whole on a roomy terminal.
+const PRESETS_WIDTH: u16 = 110;
 
 pub fn render_presets(app: &App, selected: usize, area: Rect, buf: &mut Buffer) {
     let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0) + 2;
+    let room = list_room(area, PRESETS_WIDTH).saturating_sub(width);
     let items = BUILTINS
         .iter()
         .map(|b| {
             ListItem::new(Line::from(vec![
                 Span::styled(format!("{:<width$}", b.name), app.theme.header()),
-                Span::styled(b.description(), app.theme.muted()),
+                Span::styled(fit_words(b.description(), room), app.theme.muted()),
             ]))
         })
         .collect();
-    render_list(app, items, selected, "Open a preset (u undoes)", area, buf);
+    let title = ("Open a preset (u undoes)", PRESETS_WIDTH);
+    render_list(app, items, selected, title, area, buf);
 }
 
 pub fn render_confirm_discard(app: &App, area: Rect, buf: &mut Buffer) {

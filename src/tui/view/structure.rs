@@ -18,6 +18,8 @@ use crate::report::layer_text::kind_cell;
 use crate::report::numbers::{grouped, short};
 use crate::tui::app::{App, Bypass, OutlineRow, Pane};
 
+use super::text::fit_end;
+
 type Figures<'a> = HashMap<(&'a NodePath, Option<Part>), &'a AnalysisRow>;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -28,15 +30,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         None => (HashMap::new(), false),
     };
     let total_macs = app.shown_analysis().map_or(0, |(a, _)| a.totals.macs);
+    let kinds = kind_width(app, wide);
     let rows = app
         .outline()
         .iter()
-        .map(|row| table_row(app, row, &figures, stale, wide, total_macs));
+        .map(|row| table_row(app, row, &figures, (stale, wide, kinds), total_macs));
     let shapes = shape_width(&figures, wide);
     let widths: Vec<Constraint> = if wide {
         vec![
             Constraint::Fill(1),
-            Constraint::Length(17),
+            Constraint::Length(kinds),
             Constraint::Length(shapes.max(23)),
             Constraint::Length(11),
             Constraint::Length(13),
@@ -45,7 +48,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         vec![
             Constraint::Fill(1),
-            Constraint::Length(15),
+            Constraint::Length(kinds),
             Constraint::Length(shapes.max(11)),
             Constraint::Length(7),
             Constraint::Length(7),
@@ -103,6 +106,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// The kind column: as wide as the widest kind cell on screen (a grouped, dilated 1×7 with
+/// its padding), between a floor that keeps the table steady and a cap that leaves the names
+/// room; a cell past the cap is cut with "…".
+fn kind_width(app: &App, wide: bool) -> u16 {
+    let (floor, cap) = if wide { (17, 26) } else { (15, 20) };
+    let widest = app
+        .outline()
+        .iter()
+        .map(|row| {
+            let node = app.block().node(row.target.node_path());
+            describe(app, row, node).1.chars().count()
+        })
+        .max()
+        .unwrap_or(0);
+    u16::try_from(widest.clamp(floor, cap)).unwrap_or(cap as u16)
+}
+
 /// The widest shape cell, so that a 224×224×1024 is never cut to 24×224×1024.
 fn shape_width(figures: &Figures, wide: bool) -> u16 {
     figures
@@ -158,8 +178,7 @@ fn table_row<'a>(
     app: &'a App,
     row: &'a OutlineRow,
     figures: &Figures<'a>,
-    stale: bool,
-    wide: bool,
+    (stale, wide, kinds): (bool, bool, u16),
     total_macs: u64,
 ) -> Row<'a> {
     let theme = app.theme;
@@ -222,7 +241,7 @@ fn table_row<'a>(
     let right = |text: String| Cell::from(Line::from(text).right_aligned());
     let mut cells = vec![
         Cell::from(name_cell),
-        Cell::from(Span::styled(kind, style)),
+        Cell::from(Span::styled(fit_end(&kind, usize::from(kinds)), style)),
         right(shape).style(figure_style),
         right(params).style(figure_style),
         right(macs).style(figure_style),
