@@ -10,6 +10,7 @@ mod edits;
 mod event_loop;
 mod history;
 mod navigate;
+mod opened_broken;
 mod overlays;
 mod pty;
 mod random_keys;

@@ -19,10 +19,7 @@ pub fn render_message(app: &App, area: Rect, buf: &mut Buffer) {
         }
         (_, Some(error)) => Line::from(vec![
             Span::styled(format!(" ✗ {error}"), theme.error()),
-            Span::styled(
-                "  (figures greyed are the last that fit; u undoes)",
-                theme.muted(),
-            ),
+            Span::styled(broken_hint(app), theme.muted()),
         ]),
         (Some(message), None) => Line::from(format!(" {}", message.text)).style(theme.info()),
         (None, None) => Line::default(),
@@ -30,6 +27,17 @@ pub fn render_message(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(line)
         .wrap(ratatui::widgets::Wrap { trim: true })
         .render(area, buf);
+}
+
+/// What the user can do about a block that does not fit: greyed figures and undo are offered
+/// only when there are some (a file opened broken has neither).
+fn broken_hint(app: &App) -> &'static str {
+    match (app.figures().is_some(), app.document.undo_len() > 0) {
+        (true, true) => "  (figures greyed are the last that fit; u undoes)",
+        (true, false) => "  (figures greyed are the last that fit)",
+        (false, true) => "  (no figures until the block fits; u undoes)",
+        (false, false) => "  (no figures until the block fits: edit the layer named)",
+    }
 }
 
 pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {

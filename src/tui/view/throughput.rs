@@ -177,9 +177,13 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     StatefulWidget::render(table, area, buf, &mut state);
     if app.pointwise().is_empty() && area.height > 1 {
         let below = Rect::new(area.x, area.y + 1, area.width, 1);
-        Paragraph::new("no 1×1 convolutions in this block")
-            .style(theme.muted())
-            .render(below, buf);
+        // A block that does not fit has no shapes to time; it may well have 1×1 layers.
+        let why = if app.error().is_some() {
+            "nothing timed until the block fits"
+        } else {
+            "no 1×1 convolutions in this block"
+        };
+        Paragraph::new(why).style(theme.muted()).render(below, buf);
     }
 }
 

@@ -1,0 +1,31 @@
+//! A file whose block does not fit, opened as it is: the screen says what is wrong and offers
+//! only what exists — no greyed figures and no undo before the first edit, and no claim that a
+//! block with 1×1 layers has none.
+
+use std::path::PathBuf;
+
+use convtui::preset;
+use convtui::tui::Origin;
+
+use crate::support::{app_of, screen};
+
+#[test]
+fn a_file_opened_broken_promises_neither_figures_nor_undo() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid/residual_mismatch.json");
+    let block = preset::load(&path).expect("the file reads; only its shapes are wrong");
+    let mut app = app_of(block, Origin::File(path));
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains('✗'), "{text}");
+    assert!(text.contains("no figures until the block fits"), "{text}");
+    assert!(
+        !text.contains("last that fit"),
+        "no figures ever fitted: {text}"
+    );
+    assert!(!text.contains("u undoes"), "nothing to undo yet: {text}");
+    assert!(
+        text.contains("nothing timed until the block fits"),
+        "{text}"
+    );
+    assert!(!text.contains("no 1×1 convolutions"), "it has one: {text}");
+}
