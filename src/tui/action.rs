@@ -68,6 +68,8 @@ pub enum Action {
     CursorHome,
     CursorEnd,
     ClearInput,
+    /// Tab in a path prompt: complete the path typed so far.
+    CompletePath,
     // Reported by the event loop.
     Resized {
         width: u16,

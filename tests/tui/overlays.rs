@@ -273,3 +273,36 @@ fn the_export_is_the_summary_document_plus_throughput() {
     assert_eq!(serde_json::Value::Object(without), expected);
     assert_eq!(throughput["layers"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn the_open_prompt_shows_where_relative_paths_start_and_tab_completes() {
+    let dir = std::env::temp_dir().join(format!("convtui-tab-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("blocks")).unwrap();
+    for file in ["resnet.json", "resnet.onnx", "blocks/mine.json"] {
+        std::fs::write(dir.join(file), "{}").unwrap();
+    }
+    let mut app = app("inception3a");
+    app.cwd = Some(dir.join("blocks"));
+    app.home = Some(dir.clone());
+    press(&mut app, key(KeyCode::Char('o')));
+    let text = crate::support::screen(&mut app, 120, 40);
+    assert!(text.contains("relative paths are from ~/blocks"), "{text}");
+    let typed = |app: &convtui::tui::app::App| match &app.mode {
+        Mode::Prompt { input, .. } => input.text().to_string(),
+        other => panic!("the prompt stays open: {other:?}"),
+    };
+    press(&mut app, key(KeyCode::Tab));
+    assert_eq!(typed(&app), "mine.json", "one entry fills in");
+    press(&mut app, ctrl('u'));
+    type_keys(&mut app, "~/res");
+    press(&mut app, key(KeyCode::Tab));
+    assert_eq!(typed(&app), "~/resnet.", "two fill in what they share");
+    let text = crate::support::screen(&mut app, 120, 40);
+    assert!(text.contains("resnet.json  resnet.onnx"), "{text}");
+    type_keys(&mut app, "j");
+    assert!(app.completion.is_none(), "the list answers Tab only");
+    press(&mut app, key(KeyCode::Tab));
+    assert_eq!(typed(&app), "~/resnet.json");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -86,6 +86,12 @@ pub struct App {
     /// residual that adds two shapes), but the user changed a layer inside it, and that is
     /// what they have to fix.
     broken_by: Option<NodePath>,
+    /// Where relative paths start and what `~` stands for, as the path prompts show them and
+    /// Tab completes from.
+    pub cwd: Option<std::path::PathBuf>,
+    pub home: Option<std::path::PathBuf>,
+    /// What the last Tab in a path prompt found, shown under the path until the next key.
+    pub completion: Option<String>,
 }
 
 /// A second model, analysed, for the comparison pane.
@@ -140,6 +146,11 @@ impl App {
             compare_with: None,
             recovery_deferred: false,
             broken_by: None,
+            cwd: crate::tui::input::current_dir(),
+            home: std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(std::path::PathBuf::from),
+            completion: None,
         };
         app.rebuild_outline();
         app.refresh_derived();

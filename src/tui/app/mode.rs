@@ -33,16 +33,28 @@ impl PromptPurpose {
         }
     }
 
+    /// Whether the prompt takes a path (Tab completes it, relative paths start in the
+    /// directory it shows).
+    pub fn takes_path(self) -> bool {
+        matches!(
+            self,
+            PromptPurpose::Open
+                | PromptPurpose::Save
+                | PromptPurpose::Export
+                | PromptPurpose::Compare
+        )
+    }
+
     /// The line under the path: what happens to it.
     pub fn note(self) -> &'static str {
         match self {
-            PromptPurpose::Open => "a convtui-block JSON file; relative paths are from here",
-            PromptPurpose::Save | PromptPurpose::Export => {
-                "written atomically; relative paths are from here"
-            }
+            PromptPurpose::Open => "a convtui-block JSON file · Tab completes",
+            PromptPurpose::Save | PromptPurpose::Export => "written atomically · Tab completes",
             PromptPurpose::Search => "any part of the name, any case; then n and N go on",
             PromptPurpose::InputShape => "e.g. 3,224,224 or 3,112,112; u undoes",
-            PromptPurpose::Compare => "e.g. alexnet; empty: back to the counterpart without 1×1",
+            PromptPurpose::Compare => {
+                "e.g. alexnet or a file (Tab); empty: back to the counterpart"
+            }
         }
     }
 }

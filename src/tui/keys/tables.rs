@@ -45,6 +45,10 @@ fn has_selection(app: &App) -> bool {
     app.selected_target().is_some()
 }
 
+fn completes_paths(app: &App) -> bool {
+    matches!(&app.mode, crate::tui::app::Mode::Prompt { purpose, .. } if purpose.takes_path())
+}
+
 fn structure_focused(app: &App) -> bool {
     app.cursor.focus == Pane::Structure
 }
@@ -124,6 +128,7 @@ pub const FORM: &[Binding] = &[
 pub const PROMPT: &[Binding] = &[
     hinted(&[code(KeyCode::Enter)], Action::Confirm, "go ahead with this path", "ok", None),
     hinted(&[code(KeyCode::Esc), ctrl('c')], Action::Cancel, "cancel", "cancel", None),
+    hinted(&[code(KeyCode::Tab)], Action::CompletePath, "complete the path (several: what they share, and a few listed)", "complete", Some(completes_paths)),
     CLEAR,
     BACKSPACE,
     DELETE,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::preset::{self, BUILTINS};
 use crate::tui::action::{Action, Command};
 use crate::tui::app::{AfterDiscard, App, Mode, Origin, PromptPurpose};
-use crate::tui::input::{CHOICES, EditForm, TextInput};
+use crate::tui::input::{CHOICES, EditForm, TextInput, complete};
 use crate::tui::keys::help_line_count;
 use crate::tui::layout;
 
@@ -200,6 +200,16 @@ fn prompt_key(
     purpose: PromptPurpose,
     mut input: TextInput,
 ) -> Vec<Command> {
+    // What Tab found answers that key only.
+    app.completion = None;
+    if action == Action::CompletePath && purpose.takes_path() {
+        let base = app.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
+        let done = complete(input.text(), &base, app.home.as_deref());
+        input = TextInput::new(done.text);
+        app.completion = (!done.note.is_empty()).then_some(done.note);
+        app.mode = Mode::Prompt { purpose, input };
+        return Vec::new();
+    }
     if edit_text(&mut input, &action) {
         if purpose == PromptPurpose::Search {
             reading::search_as_typed(app, input.text());

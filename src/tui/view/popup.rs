@@ -13,10 +13,10 @@ use ratatui::widgets::{
 use crate::preset::BUILTINS;
 
 use crate::tui::app::{App, Level, PromptPurpose};
-use crate::tui::input::{CHOICES, EditForm, TextInput};
+use crate::tui::input::{CHOICES, EditForm, TextInput, shown_dir};
 use crate::tui::layout::centered;
 
-use super::text::fit_words;
+use super::text::{fit_end, fit_words};
 
 /// Clears `rect` and draws the popup's frame; returns the inside.
 fn frame(app: &App, area: Rect, width: u16, height: u16, title: String, buf: &mut Buffer) -> Rect {
@@ -101,10 +101,27 @@ pub fn render_prompt(
     buf: &mut Buffer,
 ) {
     let inner = frame(app, area, 70, 7, format!(" {} ", purpose.title()), buf);
-    let mut lines = vec![input_line(input, true, app), Line::default()];
-    match &app.message {
-        Some(message) if message.level == Level::Error => {
+    let mut lines = vec![input_line(input, true, app)];
+    // Where "here" is: relative paths start in the directory convtui was started in.
+    let from = "relative paths are from ";
+    let room = usize::from(inner.width).saturating_sub(from.chars().count());
+    match (&app.cwd, purpose.takes_path()) {
+        (Some(dir), true) => lines.push(
+            Line::from(format!(
+                "{from}{}",
+                shown_dir(dir, app.home.as_deref(), room)
+            ))
+            .style(app.theme.muted()),
+        ),
+        _ => lines.push(Line::default()),
+    }
+    match (&app.message, &app.completion) {
+        (Some(message), _) if message.level == Level::Error => {
             lines.push(Line::from(format!("✗ {}", message.text)).style(app.theme.error()));
+        }
+        (_, Some(found)) => {
+            let found = fit_end(found, usize::from(inner.width));
+            lines.push(Line::from(found).style(app.theme.key()));
         }
         _ => lines.push(Line::from(purpose.note()).style(app.theme.muted())),
     }
