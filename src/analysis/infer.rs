@@ -45,28 +45,8 @@ pub struct Inferred {
 }
 
 pub fn infer(block: &Block, plan: &Plan) -> Result<Inferred, ShapeError> {
-    if let Err(message) = check_input(block.input) {
-        return Err(ShapeError::of_block(block, "input", message));
-    }
-    let nodes = count_nodes(&block.body);
-    if nodes > MAX_NODES {
-        return Err(ShapeError::of_block(
-            block,
-            &format!("{nodes} layers"),
-            format!("more than {MAX_NODES} layers, the most convtui analyses"),
-        ));
-    }
-    let mut walker = Walker {
-        plan,
-        rows: Vec::new(),
-        chains: vec![ChainState {
-            shape: block.input,
-            depth: Depth::default(),
-            row: None,
-        }],
-        composites: Vec::new(),
-    };
-    visit(&block.body, &mut |step| walker.step(step))?;
+    let (mut walker, walked) = walk(block, plan);
+    walked?;
     let root = walker.chains.pop().unwrap_or(ChainState {
         shape: block.input,
         depth: Depth::default(),
@@ -77,6 +57,46 @@ pub fn infer(block: &Block, plan: &Plan) -> Result<Inferred, ShapeError> {
         output: root.shape,
         depth: root.depth,
     })
+}
+
+/// The layer rows walked before the block's first fault (all of them when it fits): the shapes
+/// a block that does not fit can still show. Group rows are left out, since a concat or residual
+/// that was still open at the fault has no output yet.
+pub fn layers_before_fault(block: &Block, plan: &Plan) -> Vec<Row> {
+    let (walker, _) = walk(block, plan);
+    walker
+        .rows
+        .into_iter()
+        .filter(|row| matches!(row, Row::Layer(_)))
+        .collect()
+}
+
+/// Walks the block as far as it fits: the walker with the rows so far, and the first fault.
+fn walk<'a>(block: &Block, plan: &'a Plan) -> (Walker<'a>, Result<(), ShapeError>) {
+    let mut walker = Walker {
+        plan,
+        rows: Vec::new(),
+        chains: vec![ChainState {
+            shape: block.input,
+            depth: Depth::default(),
+            row: None,
+        }],
+        composites: Vec::new(),
+    };
+    if let Err(message) = check_input(block.input) {
+        return (walker, Err(ShapeError::of_block(block, "input", message)));
+    }
+    let nodes = count_nodes(&block.body);
+    if nodes > MAX_NODES {
+        let error = ShapeError::of_block(
+            block,
+            &format!("{nodes} layers"),
+            format!("more than {MAX_NODES} layers, the most convtui analyses"),
+        );
+        return (walker, Err(error));
+    }
+    let walked = visit(&block.body, &mut |step| walker.step(step));
+    (walker, walked)
 }
 
 /// A chain being walked: the shape flowing through it so far and its depth.

@@ -35,5 +35,5 @@ pub use receptive::{Field, fields as receptive_fields};
 pub use rows::{GroupRow, LayerRow, Row};
 pub use rules::{plan, role_of};
 pub use stays::{Stays, why_it_stays};
-pub use summary::{Analysis, PointwiseLayer, Summary};
+pub use summary::{Analysis, PointwiseLayer, Summary, pointwise_layers};
 pub use totals::{BYTES_PER_ELEMENT, Totals};

@@ -5,7 +5,7 @@ use crate::model::{Block, LayerKind, NodePath, Target};
 
 use super::comparison::Comparison;
 use super::error::ShapeError;
-use super::infer::infer;
+use super::infer::{infer, layers_before_fault};
 use super::memory::peak_activations;
 use super::plan::{Plan, Role, Scope};
 use super::rows::{LayerRow, Row};
@@ -117,24 +117,34 @@ impl Analysis {
 
     /// The 1×1 convolutions that run in this analysis, with the shapes the engine needs.
     pub fn pointwise_layers(&self) -> Vec<PointwiseLayer> {
-        self.rows
-            .iter()
-            .filter_map(Row::as_layer)
-            .filter(|row| row.dropped.is_none())
-            .filter_map(|row| {
-                let conv = row.kind.as_conv().filter(|conv| conv.is_pointwise())?;
-                Some(PointwiseLayer {
-                    path: row.path.clone(),
-                    name: row.name.clone(),
-                    c_in: row.input.c,
-                    c_out: row.output.c,
-                    h: row.output.h,
-                    w: row.output.w,
-                    groups: conv.groups,
-                })
-            })
-            .collect()
+        pointwise_layers(&self.rows)
     }
+
+    /// The layer rows of `block` (bypasses applied) whose shapes are known before its first
+    /// fault: what a block that does not fit can still show, and time.
+    pub fn before_fault(block: &Block) -> Vec<Row> {
+        layers_before_fault(block, &plan(block, Scope::Bypassed))
+    }
+}
+
+/// The 1×1 convolutions among `rows` that run, with the shapes the engine needs.
+pub fn pointwise_layers(rows: &[Row]) -> Vec<PointwiseLayer> {
+    rows.iter()
+        .filter_map(Row::as_layer)
+        .filter(|row| row.dropped.is_none())
+        .filter_map(|row| {
+            let conv = row.kind.as_conv().filter(|conv| conv.is_pointwise())?;
+            Some(PointwiseLayer {
+                path: row.path.clone(),
+                name: row.name.clone(),
+                c_in: row.input.c,
+                c_out: row.output.c,
+                h: row.output.h,
+                w: row.output.w,
+                groups: conv.groups,
+            })
+        })
+        .collect()
 }
 
 /// Everything the tool shows about a block: the block as edited (bypasses applied), and the

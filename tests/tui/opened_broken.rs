@@ -1,6 +1,6 @@
-//! A file whose block does not fit, opened as it is: the screen says what is wrong and offers
-//! only what exists — no greyed figures and no undo before the first edit, and no claim that a
-//! block with 1×1 layers has none.
+//! A file whose block does not fit, opened as it is: the screen says what is wrong, shows the
+//! layers up to the fault with their shapes and 1×1s, and offers only what exists — no greyed
+//! figures and no undo before the first edit.
 
 use std::path::PathBuf;
 
@@ -23,9 +23,11 @@ fn a_file_opened_broken_promises_neither_figures_nor_undo() {
         "no figures ever fitted: {text}"
     );
     assert!(!text.contains("u undoes"), "nothing to undo yet: {text}");
+    // The layer before the fault keeps its shape and counts, and its 1×1 is listed to time.
+    assert!(text.contains("8×8×32"), "expand's output: {text}");
     assert!(
-        text.contains("nothing timed until the block fits"),
-        "{text}"
+        text.contains("16→32 8×8"),
+        "expand in the throughput pane: {text}"
     );
     assert!(!text.contains("no 1×1 convolutions"), "it has one: {text}");
 }

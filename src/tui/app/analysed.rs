@@ -2,7 +2,7 @@
 //! wrong with it and the last figures that fitted (shown greyed). One enum, so that the two
 //! cannot disagree.
 
-use crate::analysis::{ShapeError, Summary};
+use crate::analysis::{Analysis, Row, ShapeError, Summary};
 use crate::model::Block;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -12,6 +12,8 @@ pub enum Analysed {
         error: ShapeError,
         /// The last analysis that fitted, if the block ever fitted since it was opened.
         last: Option<Summary>,
+        /// The layers of the block as it is whose shapes are known before the fault.
+        before_fault: Vec<Row>,
     },
 }
 
@@ -19,7 +21,11 @@ impl Analysed {
     pub fn of(block: &Block) -> Analysed {
         match Summary::of(block) {
             Ok(summary) => Analysed::Fits(summary),
-            Err(error) => Analysed::Broken { error, last: None },
+            Err(error) => Analysed::Broken {
+                error,
+                last: None,
+                before_fault: Analysis::before_fault(block),
+            },
         }
     }
 
@@ -35,12 +41,17 @@ impl Analysed {
         let placeholder = Analysed::Broken {
             error: error.clone(),
             last: None,
+            before_fault: Vec::new(),
         };
         let last = match std::mem::replace(self, placeholder) {
             Analysed::Fits(last) => Some(last),
             Analysed::Broken { last, .. } => last,
         };
-        *self = Analysed::Broken { error, last };
+        *self = Analysed::Broken {
+            error,
+            last,
+            before_fault: Analysis::before_fault(block),
+        };
     }
 
     /// The analysis of the block as it is, when it fits.
@@ -48,6 +59,15 @@ impl Analysed {
         match self {
             Analysed::Fits(summary) => Some(summary),
             Analysed::Broken { .. } => None,
+        }
+    }
+
+    /// The layers whose shapes are known before the fault (none when the block fits: its
+    /// summary has them all).
+    pub fn before_fault(&self) -> &[Row] {
+        match self {
+            Analysed::Fits(_) => &[],
+            Analysed::Broken { before_fault, .. } => before_fault,
         }
     }
 

@@ -171,6 +171,11 @@ impl App {
     }
 
     /// What is wrong with the block's shapes, when they do not fit.
+    /// The layers of a block that does not fit whose shapes are known before the fault.
+    pub fn before_fault(&self) -> &[crate::analysis::Row] {
+        self.analysed.before_fault()
+    }
+
     pub fn error(&self) -> Option<&ShapeError> {
         self.analysed.error()
     }
@@ -290,6 +295,9 @@ impl App {
     fn refresh_derived(&mut self) {
         if let Some(summary) = self.analysed.summary() {
             self.pointwise = summary.block.pointwise_layers();
+        } else if self.analysed.figures().is_none() {
+            // Opened broken: the 1×1 layers before the fault have real shapes, and can be timed.
+            self.pointwise = crate::analysis::pointwise_layers(self.analysed.before_fault());
         }
         let cursor = &mut self.cursor;
         cursor.selected = cursor.selected.min(self.outline.len().saturating_sub(1));

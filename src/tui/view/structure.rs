@@ -25,9 +25,10 @@ type Figures<'a> = HashMap<(&'a NodePath, Option<Part>), &'a AnalysisRow>;
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let wide = area.width >= 100;
+    // A block that never fitted still shows the shapes up to its fault.
     let (figures, stale) = match app.shown_analysis() {
         Some((analysis, stale)) => (index(&analysis.rows), stale),
-        None => (HashMap::new(), false),
+        None => (index(app.before_fault()), false),
     };
     let total_macs = app.shown_analysis().map_or(0, |(a, _)| a.totals.macs);
     let kinds = kind_width(app, wide);
