@@ -253,3 +253,19 @@ fn nothing_is_cut_without_an_ellipsis() {
         }
     }
 }
+
+#[test]
+fn names_in_the_structure_pane_are_whole_or_end_in_an_ellipsis() {
+    let mut app = app("inception3a");
+    for width in [60, 73, 86, 100, 113, 140] {
+        let text = screen(&mut app, width, 30);
+        let row = text
+            .lines()
+            .find(|line| line.contains("concat \""))
+            .unwrap_or_else(|| panic!("the concat's row at {width}:\n{text}"));
+        assert!(
+            row.contains("concat \"inception (3a)\"") || row.contains('…'),
+            "{width} columns: {row}"
+        );
+    }
+}

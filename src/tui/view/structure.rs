@@ -32,10 +32,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let total_macs = app.shown_analysis().map_or(0, |(a, _)| a.totals.macs);
     let kinds = kind_width(app, wide);
-    let rows = app
-        .outline()
-        .iter()
-        .map(|row| table_row(app, row, &figures, (stale, wide, kinds), total_macs));
     let shapes = shape_width(&figures, wide);
     let widths: Vec<Constraint> = if wide {
         vec![
@@ -55,6 +51,26 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Constraint::Length(7),
         ]
     };
+    // The name column fills what the others leave (inside the borders, after the highlight
+    // symbol and the gaps between columns); names are cut to it with "…".
+    let fixed: u16 = widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let gaps = widths.len() as u16 - 1;
+    let names = usize::from(area.width.saturating_sub(2 + 1 + gaps + fixed));
+    let rows = app.outline().iter().map(|row| {
+        let columns = Columns {
+            stale,
+            wide,
+            kinds,
+            names,
+        };
+        table_row(app, row, &figures, columns, total_macs)
+    });
     let shape_header = if wide { "in → out (H×W×C)" } else { "out" };
     let mut header = vec!["layer", "kind", shape_header, "params", "MACs"];
     if wide {
@@ -175,11 +191,27 @@ fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// How the structure table's columns are drawn this frame.
+#[derive(Clone, Copy)]
+struct Columns {
+    /// The figures are the last that fitted, not the block's as it is.
+    stale: bool,
+    wide: bool,
+    /// Widths of the kind and name columns.
+    kinds: u16,
+    names: usize,
+}
+
 fn table_row<'a>(
     app: &'a App,
     row: &'a OutlineRow,
     figures: &Figures<'a>,
-    (stale, wide, kinds): (bool, bool, u16),
+    Columns {
+        stale,
+        wide,
+        kinds,
+        names,
+    }: Columns,
     total_macs: u64,
 ) -> Row<'a> {
     let theme = app.theme;
@@ -204,16 +236,30 @@ fn table_row<'a>(
         found = None;
     }
     let (name, kind, style) = describe(app, row, node);
-    let mut name_spans = vec![
+    let role = match (found, node) {
+        (Some(AnalysisRow::Layer(analysed)), Some(Node::Layer(layer))) => {
+            counterpart_role(app, analysed, layer).map(|role| format!(" · {role}"))
+        }
+        _ => None,
+    };
+    // The name and the counterpart's role are cut as one text, with "…" where it stops.
+    let lead = Span::raw(&indent).width() + Span::raw(mark).width();
+    let name_chars = name.chars().count();
+    let cut = fit_end(
+        &(name + role.as_deref().unwrap_or("")),
+        names.saturating_sub(lead),
+    );
+    let split = cut
+        .char_indices()
+        .nth(name_chars)
+        .map_or(cut.len(), |(at, _)| at);
+    let (name, role) = cut.split_at(split);
+    let name_spans = vec![
         Span::raw(indent),
         Span::styled(mark, theme.error()),
-        Span::styled(name, style),
+        Span::styled(name.to_string(), style),
+        Span::styled(role.to_string(), theme.muted()),
     ];
-    if let (Some(AnalysisRow::Layer(analysed)), Some(Node::Layer(layer))) = (found, node)
-        && let Some(role) = counterpart_role(app, analysed, layer)
-    {
-        name_spans.push(Span::styled(format!(" · {role}"), theme.muted()));
-    }
     let name_cell = Line::from(name_spans);
     let figure_style = if stale { theme.stale() } else { Style::new() };
     let number = |n: u64| if wide { grouped(n) } else { short(n) };
