@@ -19,6 +19,7 @@ use super::action::{Action, Command};
 use super::app::App;
 use super::export::export_json;
 use super::keys::action_for_app;
+use super::reads::{self, Reads};
 use super::recovery::{self, Keeper};
 use super::update::{start, update};
 
@@ -70,8 +71,11 @@ pub fn run_keeping<B: Backend>(
 ) -> Result<Ending, B::Error> {
     let size = terminal.size()?;
     fit(terminal, app, size.width, size.height)?;
+    let mut reads = Reads::default();
+    // Keys that arrived while a read was pending, in order (see `reads::HOLD`).
+    let mut held = std::collections::VecDeque::new();
     let commands = start(app);
-    if execute_all(app, commands, worker) {
+    if execute_all(app, commands, worker, Some(&mut reads)) {
         return Ok(quit(&mut keeper, app));
     }
     let mut last_tick = Instant::now();
@@ -79,7 +83,8 @@ pub fn run_keeping<B: Backend>(
         terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
         let spin = app.measurements.running.then_some(SPIN);
         let keep = keeper.as_ref().and_then(|k| k.wait(Instant::now()));
-        let first = match [spin, keep].into_iter().flatten().min() {
+        let poll = reads.pending().then_some(reads::POLL);
+        let first = match [spin, keep, poll].into_iter().flatten().min() {
             Some(wait) => match events.recv_timeout(wait) {
                 Ok(event) => Some(event),
                 Err(RecvTimeoutError::Timeout) => None,
@@ -108,7 +113,24 @@ pub fn run_keeping<B: Backend>(
                 });
                 return Ok(Ending::Signal { signal, kept });
             }
-            if handle(app, event, worker) {
+            if reads.holding(Instant::now()) || !held.is_empty() {
+                held.push_back(event);
+                continue;
+            }
+            if handle_with(app, event, worker, Some(&mut reads)) {
+                return Ok(quit(&mut keeper, app));
+            }
+        }
+        for read in reads.finished() {
+            let commands = update(app, read);
+            if execute_all(app, commands, worker, Some(&mut reads)) {
+                return Ok(quit(&mut keeper, app));
+            }
+        }
+        while !reads.holding(Instant::now())
+            && let Some(event) = held.pop_front()
+        {
+            if handle_with(app, event, worker, Some(&mut reads)) {
                 return Ok(quit(&mut keeper, app));
             }
         }
@@ -158,8 +180,14 @@ fn resized(width: u16, height: u16) -> Action {
     Action::Resized { width, height }
 }
 
-/// Handles one event; `true` when the app should quit.
+/// Handles one event, reading any file it opens before returning; `true` when the app should
+/// quit.
 pub fn handle(app: &mut App, event: Event, worker: &Worker) -> bool {
+    handle_with(app, event, worker, None)
+}
+
+/// [`handle`], with files read on `reads`' threads when given.
+fn handle_with(app: &mut App, event: Event, worker: &Worker, reads: Option<&mut Reads>) -> bool {
     let action = match event {
         Event::Key(key) => action_for_app(app, &key),
         Event::Resized { width, height } => Some(resized(width, height)),
@@ -169,16 +197,30 @@ pub fn handle(app: &mut App, event: Event, worker: &Worker) -> bool {
     match action {
         Some(action) => {
             let commands = update(app, action);
-            execute_all(app, commands, worker)
+            execute_all(app, commands, worker, reads)
         }
         None => false,
     }
 }
 
-/// Carries out commands, feeding what happened back to `update`; `true` on quit.
-fn execute_all(app: &mut App, commands: Vec<Command>, worker: &Worker) -> bool {
+/// Carries out commands, feeding what happened back to `update`; `true` on quit. Reads go to
+/// `reads`' threads when given (their results come back through the loop), else run here.
+fn execute_all(
+    app: &mut App,
+    commands: Vec<Command>,
+    worker: &Worker,
+    mut reads: Option<&mut Reads>,
+) -> bool {
     let mut queue = std::collections::VecDeque::from(commands);
     while let Some(command) = queue.pop_front() {
+        if let Some(said) = reads.as_deref_mut().and_then(|r| r.start(&command)) {
+            app.inform(said);
+            continue;
+        }
+        if let Some(read) = reads::read_now(&command) {
+            queue.extend(update(app, read));
+            continue;
+        }
         let outcome = match command {
             Command::Quit => return true,
             Command::Measure(job) => {
@@ -198,21 +240,12 @@ fn execute_all(app: &mut App, commands: Vec<Command>, worker: &Worker) -> bool {
                 },
                 Err(error) => Action::CommandFailed(error),
             },
-            Command::Open(path) => match preset::load(&path) {
-                Ok(block) => Action::Opened { block, path },
-                Err(error) => Action::CommandFailed(error.to_string()),
-            },
             Command::DiscardRecovery(path) => {
                 recovery::remove(&path);
                 Action::RecoveryDiscarded(path)
             }
-            Command::LoadCompare(path) => match preset::load(&path) {
-                Ok(block) => Action::CompareLoaded {
-                    block,
-                    label: path.display().to_string(),
-                },
-                Err(error) => Action::CommandFailed(error.to_string()),
-            },
+            // Reads were taken above.
+            Command::Open(_) | Command::LoadCompare(_) => continue,
         };
         queue.extend(update(app, outcome));
     }

@@ -18,6 +18,7 @@ pub mod export;
 pub mod input;
 pub mod keys;
 pub mod layout;
+pub mod reads;
 pub mod recovery;
 pub mod terminal;
 pub mod theme;
