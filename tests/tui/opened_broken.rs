@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use convtui::preset;
 use convtui::tui::Origin;
+use convtui::tui::action::Command;
+use convtui::tui::update::start;
 
 use crate::support::{app_of, screen};
 
@@ -30,4 +32,14 @@ fn a_file_opened_broken_promises_neither_figures_nor_undo() {
         "expand in the throughput pane: {text}"
     );
     assert!(!text.contains("no 1×1 convolutions"), "it has one: {text}");
+    assert!(
+        text.contains("not run: the block does not fit"),
+        "the whole block: {text}"
+    );
+    // And it is timed, not left "waiting".
+    let commands = start(&mut app);
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::Measure(_))),
+        "{commands:?}"
+    );
 }

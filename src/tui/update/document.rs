@@ -103,9 +103,10 @@ fn settle(app: &mut App, select: Option<&Target>) -> Vec<Command> {
     measure(app)
 }
 
-/// The job that measures the 1×1 shapes not measured yet, if the block fits.
+/// The job that measures the 1×1 shapes not measured yet: the block's when it fits, those
+/// before the fault when it never has (greyed figures from before an edit are not re-timed).
 pub fn measure(app: &mut App) -> Vec<Command> {
-    if app.summary().is_none() {
+    if app.summary().is_none() && app.figures().is_some() {
         return Vec::new();
     }
     app.plan_measurement()

@@ -41,6 +41,10 @@ pub fn summary_line(app: &App) -> Line<'_> {
         )),
         (WholeStatus::Skipped(why), _) => spans.push(Span::styled(why.clone(), theme.muted())),
         (WholeStatus::Failed(why), _) => spans.push(Span::styled(why.clone(), theme.muted())),
+        (WholeStatus::NotYet, _) if app.error().is_some() => spans.push(Span::styled(
+            "not run: the block does not fit",
+            theme.muted(),
+        )),
         (WholeStatus::NotYet, _) => spans.push(Span::styled("waiting", theme.muted())),
         (WholeStatus::Done(_), None) => {}
     }
