@@ -269,3 +269,22 @@ fn names_in_the_structure_pane_are_whole_or_end_in_an_ellipsis() {
         );
     }
 }
+
+#[test]
+fn a_long_shape_in_the_throughput_pane_is_whole_or_ends_in_an_ellipsis() {
+    let mut block = convtui::preset::builtin("inception3a").unwrap();
+    block.input = convtui::model::Shape::new(100_000, 28, 28);
+    let mut app = crate::support::app_of(block, convtui::tui::Origin::Preset("wide".into()));
+    let text = screen(&mut app, 140, 40);
+    assert!(text.contains("100000→64 28×28"), "{text}");
+    assert_no_unmarked_cut(&text);
+}
+
+fn assert_no_unmarked_cut(text: &str) {
+    for line in text.lines().filter(|l| l.contains("100000→")) {
+        assert!(
+            line.contains("28×28") || line.contains('…'),
+            "cut without a mark: {line}"
+        );
+    }
+}

@@ -12,10 +12,11 @@ use ratatui::widgets::{
     Block, Cell, Paragraph, Row, Sparkline, StatefulWidget, Table, TableState, Widget,
 };
 
+use crate::analysis::PointwiseLayer;
 use crate::measure::{PeakState, Status};
 use crate::tui::app::{App, MeasuredView, Pane};
 
-use super::text::{fit_middle, spinner};
+use super::text::{fit_end, fit_middle, spinner};
 use super::whole;
 
 /// The engine's path, threads and measured peak; where the line would not fit, the path is
@@ -105,10 +106,25 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let peak = app.measurements.peak_gflops();
-    let stale = app.summary().is_none();
+    // Greyed only when these are the layers of the last block that fitted, not the ones before
+    // the fault of a block that never has.
+    let stale = app.summary().is_none() && app.figures().is_some();
+    let dims_of =
+        |layer: &PointwiseLayer| format!("{}→{} {}×{}", layer.c_in, layer.c_out, layer.h, layer.w);
     // Narrow panes drop the shape column (the layer's row in the structure pane has it), then
-    // the time and history, so that a name always keeps MIN_NAME columns.
-    let dims_width = if area.width >= 52 { 13 } else { 0 };
+    // the time and history, so that a name always keeps MIN_NAME columns. The column is as
+    // wide as its widest shape, within bounds; a shape past them is cut with "…".
+    let widest = app
+        .pointwise()
+        .iter()
+        .map(|layer| dims_of(layer).chars().count())
+        .max()
+        .unwrap_or(0);
+    let dims_width = if area.width >= 52 {
+        (widest as u16).clamp(13, MAX_DIMS)
+    } else {
+        0
+    };
     let room = |result: u16| area.width.saturating_sub(dims_width + result + 2);
     let full = room(RESULT_WIDTH) >= MIN_NAME;
     let result_width = if full { RESULT_WIDTH } else { COMPACT_WIDTH };
@@ -120,7 +136,7 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
             .unwrap_or_else(|| format!("layer {}", layer.path));
         // Cut in the middle: "res2b_branch2a" and "res2b_branch2c" differ at the end.
         let name = fit_middle(&name, name_width);
-        let dims = format!("{}→{} {}×{}", layer.c_in, layer.c_out, layer.h, layer.w);
+        let dims = fit_end(&dims_of(layer), usize::from(dims_width));
         let result = match app.measurements.status(layer) {
             Status::Done(m) if !full => Span::raw(format!(
                 "{:>6}{:<4} {:>4}",
@@ -191,6 +207,8 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
 /// the peak) narrow panes show.
 const RESULT_WIDTH: u16 = 29;
 const COMPACT_WIDTH: u16 = 15;
+/// Columns the shape column may take from the names.
+const MAX_DIMS: u16 = 21;
 /// Columns a layer's name keeps before the figures give way.
 const MIN_NAME: u16 = 8;
 /// Columns of a row's history sparkline.
