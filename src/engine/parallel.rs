@@ -143,8 +143,14 @@ pub(crate) unsafe fn run(
     }
     work(&shared);
     // Every chunk is claimed; wait for the ones still running elsewhere (at most one chunk each).
+    wait_for(&shared.done, total);
+}
+
+/// Spins, then yields, until `done` reaches `target`: the parts still running elsewhere are
+/// short, so sleeping would cost more than the wait.
+fn wait_for(done: &AtomicUsize, target: usize) {
     let mut spins = 0u32;
-    while shared.done.load(Ordering::Acquire) < total {
+    while done.load(Ordering::Acquire) < target {
         if spins < 1 << 12 {
             core::hint::spin_loop();
             spins += 1;
@@ -240,15 +246,7 @@ impl Drop for Finish<'_> {
             .next
             .fetch_add(job.parts, Ordering::AcqRel)
             .min(job.parts);
-        let mut spins = 0u32;
-        while job.done.load(Ordering::Acquire) < claimed {
-            if spins < 1 << 12 {
-                core::hint::spin_loop();
-                spins += 1;
-            } else {
-                std::thread::yield_now();
-            }
-        }
+        wait_for(&job.done, claimed);
     }
 }
 
