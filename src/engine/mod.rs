@@ -26,6 +26,7 @@ mod noise;
 mod pack;
 mod parallel;
 pub mod peak;
+mod pool;
 mod problem;
 mod reference;
 mod shape;

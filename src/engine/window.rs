@@ -129,31 +129,16 @@ impl Geometry {
     }
 
     /// Copies one channel's wide result `wide` (`ho × wq`) to its dense `ho × wo` place,
-    /// multiplying by `scale[pixel]`, adding `add[pixel]`, then clamping at 0, as asked.
+    /// adding `add[pixel]`, then clamping at 0, as asked.
     pub fn compact(&self, wide: &[f32], finish: Finish<'_>, out: &mut [f32]) {
         for (oy, dst) in out.chunks_exact_mut(self.wo).enumerate().take(self.ho) {
             let src = &wide[oy * self.wq..oy * self.wq + self.wo];
-            let range = oy * self.wo..(oy + 1) * self.wo;
-            match (finish.scale, finish.add) {
-                (None, None) => copy_row(dst, src),
-                (Some(s), None) => {
-                    for ((d, x), s) in dst.iter_mut().zip(src).zip(&s[range]) {
-                        *d = x * s;
-                    }
-                }
-                (None, Some(a)) => {
-                    for ((d, x), a) in dst.iter_mut().zip(src).zip(&a[range]) {
+            match finish.add {
+                None => copy_row(dst, src),
+                Some(a) => {
+                    let a = &a[oy * self.wo..(oy + 1) * self.wo];
+                    for ((d, x), a) in dst.iter_mut().zip(src).zip(a) {
                         *d = x + a;
-                    }
-                }
-                (Some(s), Some(a)) => {
-                    for (((d, x), s), a) in dst
-                        .iter_mut()
-                        .zip(src)
-                        .zip(&s[range.clone()])
-                        .zip(&a[range])
-                    {
-                        *d = x * s + a;
                     }
                 }
             }
@@ -184,30 +169,18 @@ fn copy_row(dst: &mut [f32], src: &[f32]) {
 /// What [`Geometry::compact`] applies on the way out.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Finish<'a> {
-    pub scale: Option<&'a [f32]>,
     pub add: Option<&'a [f32]>,
     pub relu: bool,
 }
 
-/// How a streaming window combines its taps.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Combine<'a> {
-    /// `bias + Σ weight[tap] · x` (a depthwise convolution's channel).
-    Weighted {
-        weights: &'a [f32],
-        bias: f32,
-    },
-    Max,
-    Sum,
-}
-
-/// One channel of a windowed op into `wide` (`n_wide` floats): `planes` starts at this
-/// channel's plane of phase 0, `shifts` are [`Geometry::shifts`].
+/// One channel of a depthwise convolution into `wide` (`n_wide` floats): `bias + Σ weight[tap]
+/// · x` over the taps, `planes` starting at this channel's plane of phase 0, `shifts` being
+/// [`Geometry::shifts`].
 pub(crate) fn stream(
     geo: &Geometry,
     planes: &[f32],
     shifts: &[usize],
-    how: Combine<'_>,
+    (weights, bias): (&[f32], f32),
     wide: &mut [f32],
 ) {
     let n = geo.n_wide;
@@ -217,22 +190,11 @@ pub(crate) fn stream(
         unsafe { Lane::load(planes.as_ptr().add(at)) }
     };
     for q in (0..n).step_by(LANES) {
-        let y = match how {
-            Combine::Weighted { weights, bias } => {
-                let mut acc = Lane::splat(bias);
-                for (&s, &w) in shifts.iter().zip(weights) {
-                    acc = Lane::splat(w).mul_add(load(s + q), acc);
-                }
-                acc
-            }
-            Combine::Max => shifts
-                .iter()
-                .fold(Lane::splat(f32::NEG_INFINITY), |acc, &s| {
-                    Vector::max(acc, load(s + q))
-                }),
-            Combine::Sum => shifts.iter().fold(Lane::ZERO, |acc, &s| acc + load(s + q)),
-        };
+        let mut acc = Lane::splat(bias);
+        for (&s, &w) in shifts.iter().zip(weights) {
+            acc = Lane::splat(w).mul_add(load(s + q), acc);
+        }
         // SAFETY: q + LANES ≤ n ≤ wide.len().
-        unsafe { Lane::store(wide.as_mut_ptr().add(q), y) };
+        unsafe { Lane::store(wide.as_mut_ptr().add(q), acc) };
     }
 }

@@ -9,6 +9,7 @@ use crate::engine::blocking::Blocking;
 use crate::engine::conv;
 use crate::engine::kernel::Tap;
 use crate::engine::parallel::{self, Part};
+use crate::engine::pool::Pooling;
 use crate::engine::window::Geometry;
 
 /// The largest im2col buffer a convolution may use (about an L2's worth of rows is the point).
@@ -70,9 +71,8 @@ pub(super) enum Run {
         bias: Vec<f32>,
     },
     Pool {
-        geo: Geometry,
+        pooling: Pooling,
         kind: PoolKind,
-        shifts: Vec<usize>,
         /// Average pooling's `1 / divisor` per output pixel.
         recip: Option<Vec<f32>>,
     },
@@ -217,7 +217,6 @@ pub(super) fn compile(
             };
             let o = node.dims;
             let win = spec.window;
-            let geo = Geometry::new(i, win, (o.h, o.w));
             // 1 / the window's size clipped to the padded input, per output pixel.
             let clipped = |o: usize, axis: usize, size: usize| {
                 let pick = |p: (usize, usize)| if axis == 0 { p.0 } else { p.1 };
@@ -236,8 +235,15 @@ pub(super) fn compile(
                     .collect()
             });
             Run::Pool {
-                shifts: geo.shifts(),
-                geo,
+                pooling: Pooling {
+                    h: i.h,
+                    w: i.w,
+                    ho: o.h,
+                    wo: o.w,
+                    kernel: win.kernel,
+                    stride: win.stride,
+                    padding: win.padding,
+                },
                 kind: spec.kind,
                 recip,
             }

@@ -9,8 +9,9 @@ use super::compile::Run;
 use super::plan::{Compiled, Plan};
 use crate::engine::conv::{self, ConvGemm};
 use crate::engine::parallel::for_each;
+use crate::engine::pool::Reduce;
 use crate::engine::simd::MR;
-use crate::engine::window::{Combine, Finish, Geometry, stream};
+use crate::engine::window::{Finish, Geometry, stream};
 use crate::engine::{EngineError, Epilogue};
 
 /// A pointer threads may share, each writing its own part.
@@ -111,7 +112,7 @@ impl Plan {
                     };
                 });
                 let wide = &self.wide;
-                compact_all(pool, threads, geo, out, add, None, relu, &|c| {
+                compact_all(pool, threads, geo, out, add, relu, &|c| {
                     &wide[c * geo.n_wide..(c + 1) * geo.n_wide]
                 });
             }
@@ -159,45 +160,53 @@ impl Plan {
                     &mut self.wide,
                     out,
                     add,
-                    None,
                     relu,
                     &|c| {
                         (
                             c / multiplier,
-                            Combine::Weighted {
-                                weights: &weights[c * taps..(c + 1) * taps],
-                                bias: bias[c],
-                            },
+                            (&weights[c * taps..(c + 1) * taps], bias[c]),
                         )
                     },
                     shifts,
                 );
             }
             Run::Pool {
-                geo,
+                pooling,
                 kind,
-                shifts,
                 recip,
             } => {
-                let (fill_with, combine) = match kind {
-                    PoolKind::Max => (f32::NEG_INFINITY, Combine::Max),
-                    PoolKind::Avg => (0.0, Combine::Sum),
+                let how = match kind {
+                    PoolKind::Max => Reduce::Max,
+                    PoolKind::Avg => Reduce::Sum,
                 };
-                let planes = Shared(self.planes.as_mut_ptr());
-                fill(pool, threads, geo, input, fill_with, planes);
-                windowed(
-                    pool,
-                    threads,
-                    geo,
-                    &self.planes,
-                    &mut self.wide,
-                    out,
-                    add,
-                    recip.as_deref(),
-                    relu,
-                    &|c| (c, combine),
-                    shifts,
-                );
+                let (plane, pixels) = (pooling.h * pooling.w, pooling.ho * pooling.wo);
+                let need = pooling.scratch();
+                let (dst, scratch) = (Shared(out.as_mut_ptr()), Shared(self.wide.as_mut_ptr()));
+                let wo = pooling.wo;
+                for_each(pool, threads, out.len() / pixels, &|c, worker| {
+                    // SAFETY: each worker has its own scratch (the plan made room for
+                    // every thread), and channel c of the output is this call's alone.
+                    let (line, out) = unsafe {
+                        (
+                            scratch.part(worker * need, need),
+                            dst.part(c * pixels, pixels),
+                        )
+                    };
+                    let add = add.map(|a| &a[c * pixels..(c + 1) * pixels]);
+                    let input = &input[c * plane..(c + 1) * plane];
+                    pooling.channel(how, input, line, out, &mut |oy, row| {
+                        let at = oy * wo..(oy + 1) * wo;
+                        if let Some(r) = recip {
+                            row.iter_mut()
+                                .zip(&r[at.clone()])
+                                .for_each(|(x, r)| *x *= r);
+                        }
+                        if let Some(a) = add {
+                            row.iter_mut().zip(&a[at]).for_each(|(x, a)| *x += a);
+                        }
+                        clamp(row, relu);
+                    });
+                });
             }
             Run::GlobalAvgPool { pixels } => {
                 for (o, x) in out.iter_mut().zip(input.chunks_exact(*pixels)) {
@@ -274,7 +283,6 @@ fn compact_all<'a>(
     geo: &Geometry,
     out: &mut [f32],
     add: Option<&[f32]>,
-    scale: Option<&[f32]>,
     relu: bool,
     wide: &(dyn Fn(usize) -> &'a [f32] + Sync),
 ) {
@@ -283,7 +291,6 @@ fn compact_all<'a>(
     let out = Shared(out.as_mut_ptr());
     for_each(pool, threads, channels, &|c, _| {
         let finish = Finish {
-            scale,
             add: add.map(|a| &a[c * pixels..(c + 1) * pixels]),
             relu,
         };
@@ -303,9 +310,8 @@ fn windowed<'a>(
     wide: &mut [f32],
     out: &mut [f32],
     add: Option<&[f32]>,
-    scale: Option<&[f32]>,
     relu: bool,
-    how: &(dyn Fn(usize) -> (usize, Combine<'a>) + Sync),
+    how: &(dyn Fn(usize) -> (usize, (&'a [f32], f32)) + Sync),
     shifts: &[usize],
 ) {
     let pixels = geo.ho * geo.wo;
@@ -323,7 +329,6 @@ fn windowed<'a>(
         };
         stream(geo, &planes[ci * geo.plane..], shifts, combine, row);
         let finish = Finish {
-            scale,
             add: add.map(|a| &a[c * pixels..(c + 1) * pixels]),
             relu,
         };

@@ -115,10 +115,11 @@ impl Plan {
                     planes = planes.max(geo.planes_len());
                     wide = wide.max(shape.c_in * shape.h * shape.w);
                 }
-                Run::Depthwise { geo, .. } | Run::Pool { geo, .. } => {
+                Run::Depthwise { geo, .. } => {
                     planes = planes.max(geo.planes_len());
                     wide = wide.max(threads * geo.n_wide);
                 }
+                Run::Pool { pooling, .. } => wide = wide.max(threads * pooling.scratch()),
                 _ => {}
             }
             weights += match &run {
