@@ -13,6 +13,9 @@
 use super::graph::{Dims, Window};
 use super::simd::{LANES, Lane, Vector};
 
+/// Bytes per cache line on every x86-64 and most ARM cores.
+const CACHE_LINE: usize = 64;
+
 /// Where everything of one windowed op lies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Geometry {
@@ -45,8 +48,16 @@ impl Geometry {
         };
         let n_wide = (ho * wq).div_ceil(LANES) * LANES;
         let max_shift = (kh - 1) / sh * wq + (kw - 1) / sw;
-        // Rounded to whole vectors so every plane starts aligned like the first.
-        let plane = (n_wide + max_shift).div_ceil(LANES) * LANES;
+        // Rounded to an odd number of cache lines, so every plane starts aligned like the first
+        // and consecutive channels' rows fall in different L1 sets (a 3×3 on 56×56 had planes
+        // of 208 lines, so every fourth channel's rows shared a set). Measured on an Intel
+        // AVX-512 core, six interleaved rounds: 3×3 256→256 @ 56×56 20.6 ms against 22.5
+        // (median; the minima 20.5 and 20.8), Inception's 3×3 and 5×5 level to 1%.
+        let line = CACHE_LINE / size_of::<f32>();
+        let mut plane = (n_wide + max_shift).div_ceil(line) * line;
+        if (plane / line).is_multiple_of(2) {
+            plane += line;
+        }
         let phases_w = sw.min(kw);
         Geometry {
             input,
