@@ -10,6 +10,7 @@ use crate::engine::conv;
 use crate::engine::kernel::Tap;
 use crate::engine::parallel::{self, Part};
 use crate::engine::pool::Pooling;
+use crate::engine::simd::NR;
 use crate::engine::window::Geometry;
 
 /// The largest im2col buffer a convolution may use (about an L2's worth of rows is the point).
@@ -164,14 +165,23 @@ pub(super) fn compile(
                         bias: bias.unwrap_or_else(|| vec![0.0; o.c]),
                     };
                 }
-                // Im2col where the wide layout wastes a tenth or more (3×3 on 13×13 computes
-                // 192 outputs per channel for 169; on 6×6, 48 for 36) and its rows stay small;
-                // measured on Zen 4 against the implicit GEMM: 13% faster on 3×3 384→1024 at
-                // 6×6, 10% on 3×3 256→384 at 13×13, no gain at 27×27 or on NIN's 11×11 stem.
+                // Im2col where the wide layout wastes a tenth or more (3×3 on 14×14 computes
+                // 210 outputs per channel for 196; on 7×7, 56 for 49) and its rows stay small,
+                // unless the wide rows fill whole register tiles: then the implicit GEMM has
+                // neither a part tile nor a copy to make. Measured on an Intel AVX-512 core, one
+                // thread, three interleaved rounds: 3×3 256→384 at 13×13 (192 wide, four tiles)
+                // 1.63–1.77 ms against im2col's 1.86–2.04, 384→1024 at 6×6 (48, one tile)
+                // 1.79–1.91 against 2.14–2.32; in an AVX2 build there 3.19–3.22 against
+                // 3.63–3.69 on the 6×6, and level on 14×14 (216 wide, nine tiles of 24). Where a
+                // part tile is left, im2col stays ahead: 512→512 at 7×7 ran 2.95 ms implicit
+                // against 1.50.
                 let wasted = 1.0 - (o.h * o.w) as f64 / geo.n_wide as f64;
+                let whole_tiles = geo.n_wide.is_multiple_of(NR);
                 let rows = i.c * taps * o.h * o.w;
                 let im2col = match path {
-                    ConvPath::Auto => wasted >= 0.1 && rows * size_of::<f32>() <= IM2COL_MAX_BYTES,
+                    ConvPath::Auto => {
+                        wasted >= 0.1 && !whole_tiles && rows * size_of::<f32>() <= IM2COL_MAX_BYTES
+                    }
                     ConvPath::Implicit => false,
                     ConvPath::Im2col => true,
                 };
