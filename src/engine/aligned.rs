@@ -14,7 +14,8 @@ use core::ops::{Deref, DerefMut};
 #[repr(C, align(64))]
 struct Line([f32; FLOATS_PER_LINE]);
 
-const FLOATS_PER_LINE: usize = 16;
+/// Floats per cache line (64 bytes on every x86-64 and most ARM cores).
+pub(crate) const FLOATS_PER_LINE: usize = 16;
 const _: () = assert!(size_of::<Line>() == 64 && align_of::<Line>() == 64);
 
 /// `len` floats starting on a 64-byte boundary; derefs to `[f32]`.

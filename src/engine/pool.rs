@@ -3,7 +3,8 @@
 //! padded line), then each output pixel combines its window's columns of that line. Both max
 //! and sum are separable, so this is the same result as the k×k window, at `kh + kw` operations
 //! per output rather than `kh·kw`, with no phase planes and no compaction: a 3×3 stride-2 max
-//! pool on 54×54×96 took a tenth of the time that way that it did through the phase planes.
+//! pool on 54×54×96 took a third of the time that way (0.11 ms against 0.31, one thread) that
+//! it did through the phase planes.
 
 use super::simd::{LANES, Lane, Vector};
 

@@ -10,11 +10,9 @@
 //! GEMM per tap summed in registers ([`super::conv`]). The `wq − wo` extra columns per row are
 //! computed and dropped when the result is compacted.
 
+use super::aligned::FLOATS_PER_LINE;
 use super::graph::{Dims, Window};
 use super::simd::{LANES, Lane, Vector};
-
-/// Bytes per cache line on every x86-64 and most ARM cores.
-const CACHE_LINE: usize = 64;
 
 /// Where everything of one windowed op lies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +51,7 @@ impl Geometry {
         // of 208 lines, so every fourth channel's rows shared a set). Measured on an Intel
         // AVX-512 core, six interleaved rounds: 3×3 256→256 @ 56×56 20.6 ms against 22.5
         // (median; the minima 20.5 and 20.8), Inception's 3×3 and 5×5 level to 1%.
-        let line = CACHE_LINE / size_of::<f32>();
+        let line = FLOATS_PER_LINE;
         let mut plane = (n_wide + max_shift).div_ceil(line) * line;
         if (plane / line).is_multiple_of(2) {
             plane += line;
