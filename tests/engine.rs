@@ -3,7 +3,8 @@
 
 use convtui::engine::noise;
 use convtui::engine::{
-    Blocking, Engine, EngineError, Epilogue, Pack, PointwiseShape, lane_width, pointwise, reference,
+    Activation, Blocking, Engine, EngineError, Epilogue, Pack, PointwiseShape, lane_width,
+    pointwise, reference,
 };
 use proptest::prelude::*;
 
@@ -39,20 +40,20 @@ fn packed(threads: usize) -> Engine {
 /// with FMAs (one rounding per step) and vector lanes or dot-product partial sums, the
 /// reference term by term — so neither is exact. Recursive summation of n terms errs by at most
 /// γₙ·Σ|terms| with γₙ ≈ n·ε/2, so the two differ by at most about n·ε·Σ|w||x| per output,
-/// with n = C_in + 2 (bias, rounding of the products). ReLU is 1-Lipschitz and keeps the bound.
+/// with n = C_in + 2 (bias, rounding of the products). ReLU and ReLU6 are 1-Lipschitz and keep the bound.
 /// Σ|w||x| + |bias| is itself the reference run on absolute values.
 fn assert_matches_reference(
     shape: PointwiseShape,
     engine: &Engine,
     seed: u64,
     bias: bool,
-    relu: bool,
+    activation: Activation,
 ) {
     let (w, x, b) = operands(shape, seed);
     let epilogue = Epilogue {
         bias: bias.then_some(b.as_slice()),
         add: None,
-        relu,
+        activation,
     };
     let len = shape.check().expect("valid").output_len;
     let (mut got, mut want, mut scale) = (vec![f32::NAN; len], vec![0.0; len], vec![0.0; len]);
@@ -65,7 +66,7 @@ fn assert_matches_reference(
     let abs_epilogue = Epilogue {
         bias: bias.then_some(b_abs.as_slice()),
         add: None,
-        relu: false,
+        activation: Activation::Identity,
     };
     reference(shape, &abs(&w), &abs(&x), abs_epilogue, &mut scale).expect("reference runs");
     let n = (shape.c_in + 2) as f32;
@@ -73,7 +74,7 @@ fn assert_matches_reference(
         let tolerance = n * f32::EPSILON * s + f32::MIN_POSITIVE;
         assert!(
             (g - r).abs() <= tolerance,
-            "{shape} on {} threads (bias {bias}, relu {relu}): output {i} (channel {}, pixel {}) is {g}, reference {r}, tolerance {tolerance}",
+            "{shape} on {} threads (bias {bias}, {activation:?}): output {i} (channel {}, pixel {}) is {g}, reference {r}, tolerance {tolerance}",
             engine.threads(),
             i / (shape.h * shape.w),
             i % (shape.h * shape.w),
@@ -92,8 +93,8 @@ fn every_small_channel_count_against_awkward_image_sizes() {
             for c_out in 1..=17 {
                 let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
                 let seed = (c_in * 1000 + c_out * 10) as u64;
-                assert_matches_reference(shape, &single, seed, false, false);
-                assert_matches_reference(shape, &double, seed, false, false);
+                assert_matches_reference(shape, &single, seed, false, Activation::Identity);
+                assert_matches_reference(shape, &double, seed, false, Activation::Identity);
             }
         }
     }
@@ -109,8 +110,8 @@ fn larger_odd_shapes() {
     ] {
         let shape = PointwiseShape::new(c_in, c_out, h, w);
         for threads in [1, 2, 3] {
-            assert_matches_reference(shape, &engine(threads), 7, true, false);
-            assert_matches_reference(shape, &packed(threads), 7, true, true);
+            assert_matches_reference(shape, &engine(threads), 7, true, Activation::Identity);
+            assert_matches_reference(shape, &packed(threads), 7, true, Activation::Relu6);
         }
     }
 }
@@ -119,8 +120,8 @@ fn larger_odd_shapes() {
 fn large_square_layer_once() {
     // C_in = 1024 spans several K blocks, so partial sums are stored and re-read.
     let shape = PointwiseShape::new(1024, 1024, 14, 14);
-    assert_matches_reference(shape, &engine(2), 11, false, false);
-    assert_matches_reference(shape, &packed(1), 12, true, true);
+    assert_matches_reference(shape, &engine(2), 11, false, Activation::Identity);
+    assert_matches_reference(shape, &packed(1), 12, true, Activation::Relu);
 }
 
 #[test]
@@ -168,7 +169,7 @@ fn odd_cache_blocks_exercise_every_loop_edge() {
             let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
             for threads in [1, 2] {
                 let engine = engine(threads).with_blocking(blocking);
-                assert_matches_reference(shape, &engine, 3, true, true);
+                assert_matches_reference(shape, &engine, 3, true, Activation::Relu);
             }
         }
     }
@@ -212,35 +213,40 @@ fn identity_weights_copy_the_input_exactly() {
 fn bias_and_relu_match_the_reference() {
     for (c_in, c_out, pixels) in [(3, 5, 40), (17, 17, 33), (64, 24, 100), (200, 9, 7)] {
         let shape = PointwiseShape::new(c_in, c_out, 1, pixels);
-        for (bias, relu) in [(true, false), (false, true), (true, true)] {
-            assert_matches_reference(shape, &engine(1), 9, bias, relu);
-            assert_matches_reference(shape, &engine(2), 9, bias, relu);
+        for (bias, activation) in [
+            (true, Activation::Identity),
+            (false, Activation::Relu),
+            (true, Activation::Relu),
+            (true, Activation::Relu6),
+        ] {
+            assert_matches_reference(shape, &engine(1), 9, bias, activation);
+            assert_matches_reference(shape, &engine(2), 9, bias, activation);
         }
     }
 }
 
 #[test]
-fn bias_lands_on_its_own_channel_and_relu_clamps() {
+fn bias_lands_on_its_own_channel_and_the_activation_clamps() {
     // Zero weights: the output is exactly the bias (then clamped), channel by channel.
     let shape = PointwiseShape::new(4, 3, 5, lane_width() + 3);
-    let bias = [1.5, -2.0, 0.25];
+    let bias = [7.5, -2.0, 0.25];
     let input = noise(4 * 5 * (lane_width() + 3), 1);
     let pixels = 5 * (lane_width() + 3);
-    for relu in [false, true] {
+    for activation in [Activation::Identity, Activation::Relu, Activation::Relu6] {
         let mut out = vec![f32::NAN; 3 * pixels];
         let epilogue = Epilogue {
             bias: Some(&bias),
             add: None,
-            relu,
+            activation,
         };
         engine(2)
             .run(shape, &[0.0; 12], &input, epilogue, &mut out)
             .expect("runs");
         for (co, row) in out.chunks(pixels).enumerate() {
-            let want = if relu { bias[co].max(0.0) } else { bias[co] };
+            let want = activation.apply(bias[co]);
             assert!(
                 row.iter().all(|&y| y == want),
-                "channel {co}, relu {relu}: {row:?}"
+                "channel {co}, {activation:?}: {row:?}"
             );
         }
     }
@@ -285,7 +291,7 @@ fn wrong_lengths_are_errors_not_panics() {
     let bias = Epilogue {
         bias: Some(&[1.0; 3]),
         add: None,
-        relu: false,
+        activation: Activation::Identity,
     };
     let err = e.run(shape, &w, &x, bias, &mut out).unwrap_err();
     assert!(matches!(
@@ -346,11 +352,15 @@ proptest! {
         threads in 1usize..=3,
         seed in 0u64..1000,
         bias in any::<bool>(),
-        relu in any::<bool>(),
+        activation in prop::sample::select(vec![
+            Activation::Identity,
+            Activation::Relu,
+            Activation::Relu6,
+        ]),
         pack in any::<bool>(),
     ) {
         let engine = if pack { packed(threads) } else { engine(threads) };
-        assert_matches_reference(PointwiseShape::new(c_in, c_out, h, w), &engine, seed, bias, relu);
+        assert_matches_reference(PointwiseShape::new(c_in, c_out, h, w), &engine, seed, bias, activation);
     }
 }
 
@@ -370,11 +380,11 @@ fn a_fused_residual_add_lands_before_the_relu() {
         let len = shape.check().expect("valid").output_len;
         let add = noise(len, 99);
         for engine in [engine(1), engine(2), packed(2)] {
-            for relu in [false, true] {
+            for activation in [Activation::Identity, Activation::Relu, Activation::Relu6] {
                 let epilogue = Epilogue {
                     bias: Some(&b),
                     add: Some(&add),
-                    relu,
+                    activation,
                 };
                 let (mut got, mut want) = (vec![f32::NAN; len], vec![0.0; len]);
                 engine
@@ -385,10 +395,10 @@ fn a_fused_residual_add_lands_before_the_relu() {
                 for (i, (g, r)) in got.iter().zip(&want).enumerate() {
                     assert!(
                         (g - r).abs() <= tolerance,
-                        "{shape} relu {relu}: output {i} is {g}, reference {r}"
+                        "{shape} {activation:?}: output {i} is {g}, reference {r}"
                     );
                 }
-                if relu {
+                if activation != Activation::Identity {
                     assert!(got.iter().all(|&g| g >= 0.0));
                 }
             }

@@ -22,6 +22,7 @@
 use core::ops::Range;
 use std::cell::RefCell;
 
+use super::Activation;
 use super::aligned::AlignedVec;
 use super::cache::Caches;
 use super::kernel::{self, Start, Tile};
@@ -258,7 +259,11 @@ unsafe fn nest(
                                 Some(add) if last => unsafe { add.add(ir * p.n + jr) },
                                 _ => core::ptr::null(),
                             },
-                            relu: p.relu && last,
+                            activation: if last {
+                                p.activation
+                            } else {
+                                Activation::Identity
+                            },
                         };
                         // SAFETY: the tile's rows, pixels and channels are all in bounds.
                         unsafe { kernel::run(ir_end - ir, vectors, tile) };

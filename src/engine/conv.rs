@@ -14,6 +14,7 @@
 
 use core::ops::Range;
 
+use super::Activation;
 use super::blocking::Blocking;
 use super::kernel::{self, Start, Tap, Tile};
 use super::simd::{LANES, MR, NR};
@@ -141,7 +142,7 @@ pub(crate) unsafe fn rectangle(p: &ConvGemm, rows: Range<usize>, cols: Range<usi
                                 ldc: p.n,
                                 start,
                                 add: core::ptr::null(),
-                                relu: false,
+                                activation: Activation::Identity,
                             }
                         };
                         // SAFETY: the tile lies inside rows × cols.

@@ -25,10 +25,10 @@ pub(crate) struct DotBlock {
     pub bias: Option<*const f32>,
     /// Added on store before the ReLU, laid out like `c`; only on the last K block.
     pub add: Option<*const f32>,
-    pub relu: bool,
+    pub activation: super::Activation,
 }
 
-/// `c[r·ldc + t] (+)= relu?(bias[r] + Σ_k w[r·lda + k] · xt[t·ldx + k])` for `r < R`, `t < T`.
+/// `c[r·ldc + t] (+)= act(bias[r] + Σ_k w[r·lda + k] · xt[t·ldx + k])` for `r < R`, `t < T`.
 ///
 /// # Safety
 /// Every index named above must be valid for `r < R`, `t < T`, `k < d.k`; `c` must not
@@ -65,10 +65,7 @@ unsafe fn block<const R: usize, const T: usize>(d: DotBlock) {
                 if let Some(add) = d.add {
                     y += *add.add(r * d.ldc + t);
                 }
-                if d.relu {
-                    y = y.max(0.0);
-                }
-                *out = y;
+                *out = d.activation.apply(y);
             }
         }
     }

@@ -12,6 +12,7 @@
 //! [`peak`] measures this machine's limits; [`noise`] makes repeatable operands. Timing the
 //! engine is `crate::measure`'s.
 
+mod activation;
 mod aligned;
 mod blocking;
 pub mod cache;
@@ -22,6 +23,7 @@ mod error;
 pub mod graph;
 pub mod isa;
 mod kernel;
+mod lrn;
 mod noise;
 mod pack;
 mod parallel;
@@ -34,10 +36,12 @@ pub mod simd;
 mod tail;
 mod window;
 
+pub use activation::Activation;
 pub use aligned::AlignedVec;
 pub use blocking::{Blocking, Pack};
 pub use checked::CheckedShape;
 pub use error::EngineError;
+pub use lrn::LrnSpec;
 pub use noise::noise;
 pub use parallel::PARALLEL_MIN_FLOPS;
 pub use peak::{FMA_AGREEMENT, Peak, probe_peak, reprobe_peak};
@@ -52,13 +56,13 @@ use rayon::ThreadPool;
 use problem::Problem;
 
 /// What happens to each output after the sum: `+ bias[co]` (one per output channel), then
-/// `+ add[co·H·W + p]` (a residual's shortcut, laid out like the output), then `max(·, 0)` if
-/// `relu`.
+/// `+ add[co·H·W + p]` (a residual's shortcut, laid out like the output), then the
+/// activation.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Epilogue<'a> {
     pub bias: Option<&'a [f32]>,
     pub add: Option<&'a [f32]>,
-    pub relu: bool,
+    pub activation: Activation,
 }
 
 /// A pointwise-convolution engine bound to a thread count.
@@ -133,7 +137,7 @@ impl Engine {
             c: output.as_mut_ptr(),
             bias: epilogue.bias.map(<[f32]>::as_ptr),
             add: epilogue.add.map(<[f32]>::as_ptr),
-            relu: epilogue.relu,
+            activation: epilogue.activation,
         };
         let threads = if checked.flops() < self.min_parallel_flops {
             1

@@ -15,9 +15,9 @@ pub(crate) struct Problem {
     pub c: *mut f32,
     /// `bias[co]`.
     pub bias: Option<*const f32>,
-    /// `add[co·N + p]`, added before the ReLU (a residual's shortcut).
+    /// `add[co·N + p]`, added before the activation (a residual's shortcut).
     pub add: Option<*const f32>,
-    pub relu: bool,
+    pub activation: super::Activation,
 }
 
 // SAFETY: `Problem` is only shared between threads that write disjoint output rectangles

@@ -5,7 +5,7 @@ use super::error::EngineError;
 use super::shape::PointwiseShape;
 use super::{Epilogue, check_operands};
 
-/// `out[co·HW + p] = relu?(bias[co] + Σ_ci w[co·C_in + ci] · in[ci·HW + p] + add[co·HW + p])`, a plain triple
+/// `out[co·HW + p] = act(bias[co] + Σ_ci w[co·C_in + ci] · in[ci·HW + p] + add[co·HW + p])`, a plain triple
 /// loop in f32 summing over `ci` in order (CHW tensors, W row-major by output channel).
 pub fn reference(
     shape: PointwiseShape,
@@ -29,10 +29,7 @@ pub fn reference(
             if let Some(add) = epilogue.add {
                 sum += add[co * pixels + p];
             }
-            if epilogue.relu {
-                sum = sum.max(0.0);
-            }
-            *out = sum;
+            *out = epilogue.activation.apply(sum);
         }
     }
     Ok(())

@@ -95,6 +95,8 @@ pub(crate) trait Vector:
     /// Lane-wise maximum, one instruction (the ReLU, max pooling): `other` where either is
     /// NaN, so `x.max(0)` is 0 for a NaN `x`, as `f32::max` gives.
     fn max(self, other: Self) -> Self;
+    /// Lane-wise minimum, one instruction (ReLU6's upper bound).
+    fn min(self, other: Self) -> Self;
     /// Loads `LANES` floats from `p` (no alignment needed).
     ///
     /// # Safety
@@ -123,6 +125,10 @@ macro_rules! vector {
             #[inline(always)]
             fn max(self, other: Self) -> Self {
                 <$t>::fast_max(self, other)
+            }
+            #[inline(always)]
+            fn min(self, other: Self) -> Self {
+                <$t>::fast_min(self, other)
             }
             #[inline(always)]
             unsafe fn load(p: *const f32) -> Self {

@@ -138,7 +138,7 @@ impl Geometry {
     }
 
     /// Copies one channel's wide result `wide` (`ho × wq`) to its dense `ho × wo` place,
-    /// adding `add[pixel]`, then clamping at 0, as asked.
+    /// adding `add[pixel]`, then the activation, as asked.
     pub fn compact(&self, wide: &[f32], finish: Finish<'_>, out: &mut [f32]) {
         for (oy, dst) in out.chunks_exact_mut(self.wo).enumerate().take(self.ho) {
             let src = &wide[oy * self.wq..oy * self.wq + self.wo];
@@ -151,11 +151,7 @@ impl Geometry {
                     }
                 }
             }
-            if finish.relu {
-                for d in dst {
-                    *d = d.max(0.0);
-                }
-            }
+            finish.activation.apply_all(dst);
         }
     }
 }
@@ -179,7 +175,7 @@ fn copy_row(dst: &mut [f32], src: &[f32]) {
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Finish<'a> {
     pub add: Option<&'a [f32]>,
-    pub relu: bool,
+    pub activation: super::Activation,
 }
 
 /// One channel of a depthwise convolution into `wide` (`n_wide` floats): `bias + Σ weight[tap]

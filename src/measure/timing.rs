@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::engine::{AlignedVec, Engine, EngineError, Epilogue, PointwiseShape, noise};
+use crate::engine::{Activation, AlignedVec, Engine, EngineError, Epilogue, PointwiseShape, noise};
 
 use super::stats::Measurement;
 
@@ -165,7 +165,7 @@ pub fn time_pointwise_telling(
     let epilogue = Epilogue {
         bias: Some(&bias),
         add: None,
-        relu: true,
+        activation: Activation::Relu,
     };
     between(0);
     let mut warmed = 0;

@@ -89,3 +89,29 @@ fn a_block_too_large_to_run_is_refused_with_the_layer_and_the_size() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_layer_the_engine_cannot_run_is_named_and_the_command_fails() {
+    let dir = std::env::temp_dir().join(format!("convtui-whole-dil-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("atrous.json");
+    std::fs::write(
+        &file,
+        r#"{ "format": "convtui-block", "version": 1, "name": "atrous", "description": "",
+             "input": { "channels": 8, "height": 16, "width": 16 },
+             "layers": [ { "conv": { "name": "dilated", "out_channels": 8, "kernel": 3,
+                                     "padding": 2, "dilation": 2 } } ] }"#,
+    )
+    .unwrap();
+    let out = convtui(&["bench", file.to_str().unwrap(), "--whole", "--threads", "1"]);
+    assert!(!out.status.success());
+    let all = stderr(&out);
+    let err: Vec<&str> = all.lines().filter(|l| !l.ends_with(" s so far)")).collect();
+    assert_eq!(err.len(), 1, "{err:?}");
+    assert!(
+        err[0].contains("dilated") && err[0].contains("dilation 2×2"),
+        "{}",
+        err[0]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,7 +1,7 @@
 //! Hand-made graphs of the engine, one awkward layer at a time, against the reference.
 
 use convtui::engine::graph::{
-    ConvSpec, Dims, Graph, Op, Plan, PoolKind, PoolSpec, Window, reference,
+    ConvSpec, Dims, Graph, LrnSpec, Op, Plan, PoolKind, PoolSpec, Window, reference,
 };
 use convtui::engine::noise;
 use convtui::measure::whole::compare;
@@ -171,4 +171,103 @@ fn fused_layers_match_their_definition() {
     )
     .expect("fits");
     agrees(&g, "a fused residual block");
+}
+
+#[test]
+fn relu6_and_local_response_normalisation_of_every_size() {
+    // Sizes below, at and past the channel count, odd and even (whose window leans one way);
+    // LRN straight on the input, after a conv whose ReLU6 is fused, and after a pool.
+    let input = Dims::new(5, 7, 6);
+    for size in [1, 2, 3, 4, 5, 6, 9] {
+        for (alpha, beta, k) in [(1e-4, 0.75, 1.0), (2.0, 0.5, 1.0), (0.5, 1.0, 2.0)] {
+            let spec = LrnSpec {
+                size,
+                alpha,
+                beta,
+                k,
+            };
+            let mut g = Graph::new(input).expect("input");
+            let first = g.push(Op::Lrn { input: 0, spec }, 0).expect("fits");
+            let conv = g
+                .push(
+                    Op::Conv {
+                        input: first,
+                        spec: ConvSpec {
+                            out_channels: 8,
+                            window: Window::square(3, 1, 1),
+                            groups: 1,
+                        },
+                        // Large enough that ReLU6 clamps at both ends.
+                        weights: noise(8 * 5 * 9, 3).iter().map(|w| w * 4.0).collect(),
+                        bias: Some(noise(8, 4)),
+                    },
+                    0,
+                )
+                .expect("fits");
+            let clamped = g.push(Op::Relu6 { input: conv }, 0).expect("fits");
+            let second = g
+                .push(
+                    Op::Lrn {
+                        input: clamped,
+                        spec,
+                    },
+                    0,
+                )
+                .expect("fits");
+            let pooled = g
+                .push(
+                    Op::Pool {
+                        input: second,
+                        spec: PoolSpec {
+                            kind: PoolKind::Max,
+                            window: Window::square(3, 2, 0),
+                            ceil_mode: true,
+                        },
+                    },
+                    0,
+                )
+                .expect("fits");
+            g.push(
+                Op::Lrn {
+                    input: pooled,
+                    spec,
+                },
+                0,
+            )
+            .expect("fits");
+            agrees(&g, &format!("{spec:?}"));
+        }
+    }
+}
+
+#[test]
+fn impossible_lrn_constants_are_refused() {
+    let good = LrnSpec {
+        size: 5,
+        alpha: 1e-4,
+        beta: 0.75,
+        k: 1.0,
+    };
+    for bad in [
+        LrnSpec { size: 0, ..good },
+        LrnSpec { k: 0.0, ..good },
+        LrnSpec {
+            alpha: -1.0,
+            ..good
+        },
+        LrnSpec {
+            beta: f32::NAN,
+            ..good
+        },
+    ] {
+        let mut g = Graph::new(Dims::new(4, 3, 3)).expect("input");
+        let err = g.push(
+            Op::Lrn {
+                input: 0,
+                spec: bad,
+            },
+            0,
+        );
+        assert!(err.is_err(), "{bad:?} accepted");
+    }
 }

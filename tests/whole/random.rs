@@ -1,5 +1,6 @@
 //! Random valid blocks, awkward layers included (1×k and k×1 kernels, stride above the kernel,
-//! padding at or past half the kernel, ceil-mode and average pools, groups, depthwise, one
+//! padding at or past half the kernel, ceil-mode and average pools, ReLU6, local response
+//! normalisation of odd and even sizes, groups, depthwise, one
 //! channel, 1×1 images, residuals with and without a shortcut, concats), on the engine and on
 //! the reference: the outputs agree, and the engine runs exactly the counted MACs.
 
@@ -7,7 +8,7 @@ use convtui::analysis::{Analysis, Summary};
 use convtui::engine::graph::ConvPath;
 use convtui::measure::whole::{Prepared, TOLERANCE, expected, verify_against};
 use convtui::model::{
-    Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Node, Padding, Pair, Pool,
+    Block, Chain, Concat, Conv, FullyConnected, Layer, LayerKind, Lrn, Node, Padding, Pair, Pool,
     PoolKind, Residual, Shape,
 };
 use proptest::prelude::*;
@@ -55,9 +56,26 @@ fn layer() -> impl Strategy<Value = Node> {
                 ceil_mode,
             })
         });
+    // Constants large enough that a wrong window or exponent shows in the output.
+    let lrn = (
+        1usize..7,
+        prop::sample::select(vec![1e-4, 0.5, 2.0]),
+        prop::sample::select(vec![0.5, 0.75, 1.0]),
+        prop::sample::select(vec![1.0, 2.0]),
+    )
+        .prop_map(|(size, alpha, beta, k)| {
+            LayerKind::Lrn(Lrn {
+                size,
+                alpha,
+                beta,
+                k,
+            })
+        });
     prop_oneof![
         6 => conv,
         3 => Just(LayerKind::Relu),
+        1 => Just(LayerKind::Relu6),
+        1 => lrn,
         2 => Just(LayerKind::BatchNorm),
         2 => pool,
         1 => Just(LayerKind::Dropout { per_mille: 500 }),

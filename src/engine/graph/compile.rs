@@ -4,7 +4,6 @@
 
 use super::fuse::Work;
 use super::{Op, PoolKind, Value};
-use crate::engine::PointwiseShape;
 use crate::engine::blocking::Blocking;
 use crate::engine::conv;
 use crate::engine::kernel::Tap;
@@ -12,6 +11,7 @@ use crate::engine::parallel::{self, Part};
 use crate::engine::pool::Pooling;
 use crate::engine::simd::NR;
 use crate::engine::window::Geometry;
+use crate::engine::{Activation, LrnSpec, PointwiseShape};
 
 /// The largest im2col buffer a convolution may use (about an L2's worth of rows is the point).
 const IM2COL_MAX_BYTES: usize = 8 << 20;
@@ -85,7 +85,11 @@ pub(super) enum Run {
         scale: Vec<f32>,
         shift: Vec<f32>,
     },
-    Relu,
+    Clamp(Activation),
+    Lrn {
+        spec: LrnSpec,
+        pixels: usize,
+    },
     Add {
         b: usize,
     },
@@ -266,7 +270,14 @@ pub(super) fn compile(
             scale: scale.clone(),
             shift: shift.clone(),
         },
-        Work::Relu => Run::Relu,
+        Work::Clamp(activation) => Run::Clamp(*activation),
+        Work::Lrn(node) => match &node.op {
+            Op::Lrn { spec, .. } => Run::Lrn {
+                spec: *spec,
+                pixels: i.pixels(),
+            },
+            _ => unreachable!("a normalisation step is a normalisation node"),
+        },
         Work::Add { b } => Run::Add {
             b: offsets[*b].expect("an addend is laid out"),
         },

@@ -183,7 +183,20 @@ pub(super) fn output(op: &Op, dims: &[Dims]) -> Result<Dims, GraphError> {
             }
             Ok(d)
         }
-        Op::Relu { .. } => one(),
+        Op::Relu { .. } | Op::Relu6 { .. } => one(),
+        Op::Lrn { spec, .. } => {
+            let finite = [spec.alpha, spec.beta, spec.k]
+                .iter()
+                .all(|x| x.is_finite());
+            if spec.size == 0 || !finite || spec.k <= 0.0 || spec.alpha < 0.0 {
+                return Err(GraphError::Shape(format!(
+                    "local response normalisation needs a size of at least 1, k above 0 and \
+                     alpha at least 0 (size {}, alpha {}, beta {}, k {})",
+                    spec.size, spec.alpha, spec.beta, spec.k
+                )));
+            }
+            one()
+        }
         Op::Pool { spec, .. } => pool_output(spec, one()?),
         Op::GlobalAvgPool { .. } => Ok(Dims::new(one()?.c, 1, 1)),
         Op::FullyConnected { weights, bias, .. } => {

@@ -12,7 +12,7 @@ use crate::engine::parallel::for_each;
 use crate::engine::pool::Reduce;
 use crate::engine::simd::MR;
 use crate::engine::window::{Finish, Geometry, stream};
-use crate::engine::{EngineError, Epilogue};
+use crate::engine::{Activation, EngineError, Epilogue};
 
 /// A pointer threads may share, each writing its own part.
 #[derive(Clone, Copy)]
@@ -50,8 +50,8 @@ impl Plan {
                     .map(|a| slice::from_raw_parts(arena.add(a), step.out.1)),
             )
         };
-        let relu = step.relu;
-        // A GEMM on the pointwise engine with this step's store: bias, the addend, the ReLU.
+        let activation = step.activation;
+        // A GEMM on the pointwise engine with this step's store: bias, the addend, the activation.
         let gemm = |engine: &crate::engine::Engine,
                     shape,
                     weights: &[f32],
@@ -61,7 +61,7 @@ impl Plan {
             let epilogue = Epilogue {
                 bias: bias.as_deref(),
                 add,
-                relu,
+                activation,
             };
             engine.run(shape, weights, x, epilogue, out)
         };
@@ -112,7 +112,7 @@ impl Plan {
                     };
                 });
                 let wide = &self.wide;
-                compact_all(pool, threads, geo, out, add, relu, &|c| {
+                compact_all(pool, threads, geo, out, add, activation, &|c| {
                     &wide[c * geo.n_wide..(c + 1) * geo.n_wide]
                 });
             }
@@ -160,7 +160,7 @@ impl Plan {
                     &mut self.wide,
                     out,
                     add,
-                    relu,
+                    activation,
                     &|c| {
                         (
                             c / multiplier,
@@ -204,14 +204,14 @@ impl Plan {
                         if let Some(a) = add {
                             row.iter_mut().zip(&a[at]).for_each(|(x, a)| *x += a);
                         }
-                        clamp(row, relu);
+                        activation.apply_all(row);
                     });
                 });
             }
             Run::GlobalAvgPool { pixels } => {
                 for (o, x) in out.iter_mut().zip(input.chunks_exact(*pixels)) {
                     let mean = x.iter().sum::<f32>() / *pixels as f32;
-                    *o = if relu { mean.max(0.0) } else { mean };
+                    *o = activation.apply(mean);
                 }
             }
             Run::Affine {
@@ -228,12 +228,22 @@ impl Plan {
                         *o = x * scale[c] + shift[c];
                     }
                 }
-                clamp(out, relu);
+                activation.apply_all(out);
             }
-            Run::Relu => {
+            Run::Clamp(clamp) => {
                 for (o, x) in out.iter_mut().zip(input) {
-                    *o = x.max(0.0);
+                    *o = clamp.then(activation).apply(*x);
                 }
+            }
+            Run::Lrn { spec, pixels } => {
+                let pixels = *pixels;
+                let dst = Shared(out.as_mut_ptr());
+                for_each(pool, threads, out.len() / pixels, &|c, _| {
+                    // SAFETY: channel c of the output is this call's alone.
+                    let out = unsafe { dst.part(c * pixels, pixels) };
+                    spec.channel(input, pixels, c, out);
+                    activation.apply_all(out);
+                });
             }
             Run::Add { b } => {
                 // SAFETY: the addend is laid out apart from the output, inside the arena.
@@ -241,22 +251,14 @@ impl Plan {
                 for ((o, x), y) in out.iter_mut().zip(input).zip(b) {
                     *o = x + y;
                 }
-                clamp(out, relu);
+                activation.apply_all(out);
             }
             Run::Copy => {
                 out.copy_from_slice(input);
-                clamp(out, relu);
+                activation.apply_all(out);
             }
         }
         Ok(())
-    }
-}
-
-fn clamp(out: &mut [f32], relu: bool) {
-    if relu {
-        for o in out {
-            *o = o.max(0.0);
-        }
     }
 }
 
@@ -283,7 +285,7 @@ fn compact_all<'a>(
     geo: &Geometry,
     out: &mut [f32],
     add: Option<&[f32]>,
-    relu: bool,
+    activation: Activation,
     wide: &(dyn Fn(usize) -> &'a [f32] + Sync),
 ) {
     let pixels = geo.ho * geo.wo;
@@ -292,7 +294,7 @@ fn compact_all<'a>(
     for_each(pool, threads, channels, &|c, _| {
         let finish = Finish {
             add: add.map(|a| &a[c * pixels..(c + 1) * pixels]),
-            relu,
+            activation,
         };
         // SAFETY: channel c of the output is this call's alone.
         geo.compact(wide(c), finish, unsafe { out.part(c * pixels, pixels) });
@@ -310,7 +312,7 @@ fn windowed<'a>(
     wide: &mut [f32],
     out: &mut [f32],
     add: Option<&[f32]>,
-    relu: bool,
+    activation: Activation,
     how: &(dyn Fn(usize) -> (usize, (&'a [f32], f32)) + Sync),
     shifts: &[usize],
 ) {
@@ -330,7 +332,7 @@ fn windowed<'a>(
         stream(geo, &planes[ci * geo.plane..], shifts, combine, row);
         let finish = Finish {
             add: add.map(|a| &a[c * pixels..(c + 1) * pixels]),
-            relu,
+            activation,
         };
         geo.compact(row, finish, dst);
     });

@@ -1,9 +1,10 @@
 //! From the graph's definition to the steps that run: batch norm folded into the convolution or
-//! fully connected layer before it, ReLUs and residual additions fused into the store of the
+//! fully connected layer before it, ReLUs, ReLU6s and residual additions fused into the store of the
 //! step that produces their operand, reshapes and concatenations made into places instead of
 //! copies. A value is fused away only when nothing else reads it.
 
 use super::{Graph, Node, Op, Value};
+use crate::engine::Activation;
 
 /// What a step computes; the node is the one whose parameters it uses.
 #[derive(Clone, Debug)]
@@ -21,7 +22,9 @@ pub(super) enum Work<'g> {
         scale: Vec<f32>,
         shift: Vec<f32>,
     },
-    Relu,
+    /// A ReLU or ReLU6 that nothing could take on its store.
+    Clamp(Activation),
+    Lrn(&'g Node),
     /// `input + b`.
     Add {
         b: Value,
@@ -38,7 +41,7 @@ pub(super) struct Step<'g> {
     pub out: Value,
     /// Added on store (a residual's other operand).
     pub add: Option<Value>,
-    pub relu: bool,
+    pub activation: Activation,
     pub tag: usize,
     /// Position in the run: a step that takes a residual's addition moves to the addition's
     /// place, after the shortcut it adds.
@@ -112,9 +115,9 @@ pub(super) fn fuse(graph: &Graph) -> Fused<'_> {
     let mut places: Vec<Option<Place>> = vec![None; nodes.len()];
     let mut seq = 0;
     // A step that can take more on its store: it writes `v`, which nothing else reads, and has
-    // not clamped it yet (a ReLU must stay last).
+    // not clamped it yet (a clamp must stay last).
     let open = |steps: &[Step], writer: &[Option<usize>], v: Value| {
-        writer[v].filter(|&s| uses[v] == 1 && !steps[s].relu)
+        writer[v].filter(|&s| uses[v] == 1 && steps[s].activation == Activation::Identity)
     };
     for (v, node) in nodes.iter().enumerate() {
         let step = |work, input| Step {
@@ -122,7 +125,7 @@ pub(super) fn fuse(graph: &Graph) -> Fused<'_> {
             input,
             out: v,
             add: None,
-            relu: false,
+            activation: Activation::Identity,
             tag: node.tag,
             seq,
         };
@@ -148,15 +151,23 @@ pub(super) fn fuse(graph: &Graph) -> Fused<'_> {
                     _ => Some(step(Work::Affine { scale, shift }, *input)),
                 }
             }
-            Op::Relu { input } => match open(&steps, &writer, *input) {
-                Some(s) if !matches!(steps[s].work, Work::Copy) => {
-                    steps[s].relu = true;
-                    steps[s].out = v;
-                    writer[v] = Some(s);
-                    None
+            Op::Relu { input } | Op::Relu6 { input } => {
+                let activation = if matches!(node.op, Op::Relu { .. }) {
+                    Activation::Relu
+                } else {
+                    Activation::Relu6
+                };
+                match open(&steps, &writer, *input) {
+                    Some(s) if !matches!(steps[s].work, Work::Copy) => {
+                        steps[s].activation = activation;
+                        steps[s].out = v;
+                        writer[v] = Some(s);
+                        None
+                    }
+                    _ => Some(step(Work::Clamp(activation), *input)),
                 }
-                _ => Some(step(Work::Relu, *input)),
-            },
+            }
+            Op::Lrn { input, .. } => Some(step(Work::Lrn(node), *input)),
             Op::Add { a, b } => {
                 let linear = |x: Value| {
                     open(&steps, &writer, x).filter(|&s| {
@@ -205,7 +216,7 @@ pub(super) fn fuse(graph: &Graph) -> Fused<'_> {
                             input: u,
                             out: slot,
                             add: None,
-                            relu: false,
+                            activation: Activation::Identity,
                             tag: node.tag,
                             seq,
                         });

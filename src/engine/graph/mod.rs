@@ -2,9 +2,9 @@
 //! one, in the order they run. It knows no block, layer or path: a caller (the planner in
 //! `crate::measure`) builds it node by node, tagging each with a number of its own.
 //!
-//! The graph is the plain definition: batch norm, ReLU, additions and concatenations are nodes
+//! The graph is the plain definition: batch norm, ReLU and ReLU6, additions and concatenations are nodes
 //! of their own. [`reference::run`] executes it exactly so; [`Plan::build`] compiles it for
-//! speed (batch norm folded into the convolution before it, ReLUs and residual additions fused
+//! speed (batch norm folded into the convolution before it, ReLUs, ReLU6s and residual additions fused
 //! into the store of the layer that produces them, concatenated branches written into their
 //! channel slice of one buffer) and runs it with no allocation.
 
@@ -16,6 +16,7 @@ mod memory;
 mod plan;
 pub mod reference;
 
+pub use crate::engine::LrnSpec;
 pub use compile::ConvPath;
 pub use dims::{Dims, Window};
 pub use plan::{MEMORY_BUDGET_BYTES, Plan, PlanError, StepTime};
@@ -71,6 +72,15 @@ pub enum Op {
     Relu {
         input: Value,
     },
+    /// `min(max(x, 0), 6)` (MobileNet's).
+    Relu6 {
+        input: Value,
+    },
+    /// Across channels, as [`LrnSpec`] defines it.
+    Lrn {
+        input: Value,
+        spec: LrnSpec,
+    },
     Pool {
         input: Value,
         spec: PoolSpec,
@@ -106,6 +116,8 @@ impl Op {
             Op::Conv { input, .. }
             | Op::BatchNorm { input, .. }
             | Op::Relu { input }
+            | Op::Relu6 { input }
+            | Op::Lrn { input, .. }
             | Op::Pool { input, .. }
             | Op::GlobalAvgPool { input }
             | Op::FullyConnected { input, .. }

@@ -5,7 +5,7 @@ use super::compile::{ConvPath, Run, compile};
 use super::fuse;
 use super::memory;
 use super::{Graph, GraphError, Value};
-use crate::engine::{AlignedVec, Engine, EngineError};
+use crate::engine::{Activation, AlignedVec, Engine, EngineError};
 
 /// The most a plan may hold — weights, activations at their peak, scratch — before it is
 /// refused: far above any published block at batch 1 (GoogLeNet whole needs ~60 MiB), far below
@@ -44,7 +44,7 @@ pub(super) struct Compiled {
     pub input: (usize, usize),
     pub out: (usize, usize),
     pub add: Option<usize>,
-    pub relu: bool,
+    pub activation: Activation,
     pub tag: usize,
 }
 
@@ -134,7 +134,7 @@ impl Plan {
                 input: (at(step.input), input_dims.elements()),
                 out: (at(step.out), out_len),
                 add: step.add.map(at),
-                relu: step.relu,
+                activation: step.activation,
                 tag: step.tag,
             });
         }

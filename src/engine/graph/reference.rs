@@ -2,7 +2,7 @@
 //! one loop per index, with nothing folded, fused or shared. Slow on purpose; the fast
 //! [`super::Plan`] is checked against it.
 
-use super::{Dims, Graph, GraphError, Op, PoolKind, PoolSpec, Window};
+use super::{Dims, Graph, GraphError, LrnSpec, Op, PoolKind, PoolSpec, Window};
 
 /// Runs `graph` on `input` (the input's `C × H × W` values, CHW) and returns its output.
 pub fn run(graph: &Graph, input: &[f32]) -> Result<Vec<f32>, GraphError> {
@@ -55,6 +55,8 @@ pub fn run(graph: &Graph, input: &[f32]) -> Result<Vec<f32>, GraphError> {
                     .collect()
             }
             Op::Relu { input } => values[*input].iter().map(|&x| x.max(0.0)).collect(),
+            Op::Relu6 { input } => values[*input].iter().map(|&x| x.clamp(0.0, 6.0)).collect(),
+            Op::Lrn { input, spec } => lrn(&values[*input], node.dims, spec),
             Op::Pool { input, spec } => pool(&values[*input], dims_of(*input), node.dims, spec),
             Op::GlobalAvgPool { input } => {
                 let plane = dims_of(*input).pixels();
@@ -94,6 +96,24 @@ pub fn run(graph: &Graph, input: &[f32]) -> Result<Vec<f32>, GraphError> {
         values.push(out);
     }
     Ok(values.pop().unwrap_or_default())
+}
+
+/// `x_c · (k + α/n · Σ_j x_j²)^−β` over the channels `j` of [`LrnSpec::window`], in f64.
+fn lrn(x: &[f32], d: Dims, spec: &LrnSpec) -> Vec<f32> {
+    let plane = d.pixels();
+    (0..x.len())
+        .map(|i| {
+            let (c, p) = (i / plane, i % plane);
+            // Written out rather than taken from `LrnSpec::window`, so a wrong window there
+            // shows as a disagreement.
+            let (lo, hi) = (c.saturating_sub(spec.size / 2), c + (spec.size - 1) / 2);
+            let sum: f64 = (lo..=hi.min(d.c - 1))
+                .map(|j| f64::from(x[j * plane + p]).powi(2))
+                .sum();
+            let base = f64::from(spec.k) + f64::from(spec.alpha) / spec.size as f64 * sum;
+            (f64::from(x[i]) * base.powf(-f64::from(spec.beta))) as f32
+        })
+        .collect()
 }
 
 /// `out[co][oy][ox] = bias[co] + Σ_{ci, dy, dx} w[co][ci][dy][dx] · in[g·C_in/G + ci][y][x]`

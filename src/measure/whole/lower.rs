@@ -5,7 +5,7 @@
 
 use crate::analysis::{Analysis, LayerRow, Row};
 use crate::engine::graph::MEMORY_BUDGET_BYTES;
-use crate::engine::graph::{ConvSpec, Dims, Graph, Op, PoolKind, PoolSpec, Value, Window};
+use crate::engine::graph::{ConvSpec, Dims, Graph, LrnSpec, Op, PoolKind, PoolSpec, Value, Window};
 use crate::engine::noise;
 use crate::model::{
     Block, LayerKind, NodePath, Padding, Pair, Part, PoolKind as ModelPool, Shape, Step, visit,
@@ -318,8 +318,16 @@ fn layer(
                 )));
             }
         },
-        LayerKind::Relu6 => return Err(unsupported("ReLU6".into())),
-        LayerKind::Lrn(_) => return Err(unsupported("local response normalisation".into())),
+        LayerKind::Relu6 => Op::Relu6 { input },
+        LayerKind::Lrn(lrn) => Op::Lrn {
+            input,
+            spec: LrnSpec {
+                size: lrn.size,
+                alpha: lrn.alpha as f32,
+                beta: lrn.beta as f32,
+                k: lrn.k as f32,
+            },
+        },
         LayerKind::Relu => Op::Relu { input },
         LayerKind::BatchNorm => Op::BatchNorm {
             input,
