@@ -245,7 +245,7 @@ unsafe fn nest(
                             kc,
                             taps: kernel::POINTWISE.as_ptr(),
                             ntaps: 1,
-                            packed: false,
+                            layout: kernel::Layout::Rows,
                             // SAFETY: row ir < M, channel pc < K.
                             w: unsafe { p.w.add(ir * p.k + pc) },
                             lda: p.k,

@@ -133,7 +133,7 @@ pub(crate) unsafe fn rectangle(p: &ConvGemm, rows: Range<usize>, cols: Range<usi
                                 kc,
                                 taps: if pc + kc == p.k { p.last_taps } else { p.taps },
                                 ntaps: p.ntaps,
-                                packed: true,
+                                layout: kernel::Layout::Packed,
                                 w: p.w.add((ir / MR * p.k + pc) * p.ntaps * MR),
                                 lda: MR,
                                 b: p.x.add(pc * p.ldb + jr),

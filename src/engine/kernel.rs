@@ -35,6 +35,20 @@ pub(crate) struct Tap {
     pub b: usize,
 }
 
+/// Where weight (r, k) of a tile lies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// `w[r·lda + k]`: rows of W as they are.
+    Rows,
+    /// `w[k·MR + r]` per tap, rearranged once when a convolution's plan is built: one
+    /// sequential stream in place of `R × taps` strided ones.
+    Packed,
+    /// `w[k·lda + r]`: the "weights" are an input whose rows are channels and whose columns
+    /// are the tile's rows — pixels, when the output channels run along the lanes
+    /// ([`super::lanes`]).
+    Columns,
+}
+
 /// The single tap of a pointwise convolution.
 pub(crate) static POINTWISE: [Tap; 1] = [Tap { w: 0, b: 0 }];
 
@@ -46,10 +60,7 @@ pub(crate) struct Tile {
     /// load and one store of the output tile, like a pointwise one.
     pub taps: *const Tap,
     pub ntaps: usize,
-    /// Weights packed for this tile, `w[k·MR + r]` per tap (a convolution's, rearranged once
-    /// when its plan is built), instead of rows at stride `lda`: one sequential stream in
-    /// place of `R × taps` strided ones.
-    pub packed: bool,
+    pub layout: Layout,
     pub w: *const f32,
     pub lda: usize,
     pub b: *const f32,
@@ -91,18 +102,25 @@ unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
             }
         }
         // One tap (every pointwise tile) takes the loop without the tap table, as before taps.
-        if t.packed {
-            for tap in 0..t.ntaps {
-                let Tap { w, b } = *t.taps.add(tap);
-                sum_tap::<S, R, V>(&mut acc, t.w.add(w), (1, MR), t.b.add(b), t.ldb, t.kc);
+        match t.layout {
+            Layout::Packed => {
+                for tap in 0..t.ntaps {
+                    let Tap { w, b } = *t.taps.add(tap);
+                    sum_tap::<S, R, V>(&mut acc, t.w.add(w), (1, MR), t.b.add(b), t.ldb, t.kc);
+                }
             }
-        } else if t.ntaps == 1 {
-            sum_tap::<S, R, V>(&mut acc, t.w, (t.lda, 1), t.b, t.ldb, t.kc);
-        } else {
-            for tap in 0..t.ntaps {
-                let Tap { w, b } = *t.taps.add(tap);
-                sum_tap::<S, R, V>(&mut acc, t.w.add(w), (t.lda, 1), t.b.add(b), t.ldb, t.kc);
+            Layout::Rows if t.ntaps == 1 => {
+                sum_tap::<S, R, V>(&mut acc, t.w, (t.lda, 1), t.b, t.ldb, t.kc);
             }
+            Layout::Rows => {
+                for tap in 0..t.ntaps {
+                    let Tap { w, b } = *t.taps.add(tap);
+                    let w = t.w.add(w);
+                    sum_tap::<S, R, V>(&mut acc, w, (t.lda, 1), t.b.add(b), t.ldb, t.kc);
+                }
+            }
+            // One tap only: the channel-lane GEMM runs after im2col.
+            Layout::Columns => sum_tap::<S, R, V>(&mut acc, t.w, (1, t.lda), t.b, t.ldb, t.kc),
         }
         // One store loop per clamp, chosen once: a match inside the loop cost the pointwise
         // tiles 5–7% against the two-way ReLU test it replaced.

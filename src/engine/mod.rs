@@ -23,6 +23,7 @@ mod error;
 pub mod graph;
 pub mod isa;
 mod kernel;
+mod lanes;
 mod lrn;
 mod noise;
 mod pack;

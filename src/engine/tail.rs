@@ -50,7 +50,7 @@ pub(crate) unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, t
                 w: unsafe { p.w.add(ir * p.k + ks.start) },
                 taps: kernel::POINTWISE.as_ptr(),
                 ntaps: 1,
-                packed: false,
+                layout: kernel::Layout::Rows,
                 lda: p.k,
                 b: unsafe { p.x.add(ks.start * p.n + col) },
                 ldb: p.n,

@@ -1,17 +1,22 @@
 //! Hand-made graphs of the engine, one awkward layer at a time, against the reference.
 
 use convtui::engine::graph::{
-    ConvSpec, Dims, Graph, LrnSpec, Op, Plan, PoolKind, PoolSpec, Window, reference,
+    ConvPath, ConvSpec, Dims, Graph, LrnSpec, Op, Plan, PoolKind, PoolSpec, Window, reference,
 };
 use convtui::engine::noise;
 use convtui::measure::whole::compare;
 
 /// Runs `graph` on both executors and asserts they agree.
 fn agrees(graph: &Graph, what: &str) {
+    agrees_on(graph, ConvPath::Auto, what);
+}
+
+/// The same, with the convolutions run as `path` says.
+fn agrees_on(graph: &Graph, path: ConvPath, what: &str) {
     let input = noise(graph.dims(0).expect("input").elements(), 5);
     let want = reference::run(graph, &input).expect("reference runs");
     for threads in [1, 2] {
-        let mut plan = Plan::build(graph, threads).expect("plans");
+        let mut plan = Plan::build_with(graph, threads, path).expect("plans");
         plan.input_mut().copy_from_slice(&input);
         plan.run().expect("runs");
         let v = compare(plan.output(), &want);
@@ -269,5 +274,57 @@ fn impossible_lrn_constants_are_refused() {
             0,
         );
         assert!(err.is_err(), "{bad:?} accepted");
+    }
+}
+
+#[test]
+fn output_channels_in_the_lanes_on_few_pixels() {
+    // Pixel counts from one to the path's limit (64), output channels that fill no whole
+    // panel or several and a ragged last one, K past one block; a 3×3 after im2col and a 1×1
+    // with a residual addition and a ReLU6 fused into the store.
+    for (c, h, w, out) in [
+        (3, 1, 1, 5),
+        (8, 6, 6, 100),
+        (40, 7, 7, 17),
+        (300, 8, 8, 64),
+        (9, 2, 5, 130),
+    ] {
+        let input = Dims::new(c, h, w);
+        let mut g = Graph::new(input).expect("input");
+        let conv = |g: &mut Graph, from, c_in, k, seed| {
+            g.push(
+                Op::Conv {
+                    input: from,
+                    spec: ConvSpec {
+                        out_channels: out,
+                        window: Window::square(k, 1, k / 2),
+                        groups: 1,
+                    },
+                    // Scaled by the fan-in, as trained weights are, so sums stay near 1.
+                    weights: noise(out * c_in * k * k, seed)
+                        .iter()
+                        .map(|w| w / ((c_in * k * k) as f32).sqrt())
+                        .collect(),
+                    bias: Some(noise(out, seed + 1)),
+                },
+                0,
+            )
+            .expect("fits")
+        };
+        let spatial = conv(&mut g, 0, c, 3, 1);
+        let mixed = conv(&mut g, spatial, out, 1, 3);
+        let sum = g
+            .push(
+                Op::Add {
+                    a: mixed,
+                    b: spatial,
+                },
+                0,
+            )
+            .expect("fits");
+        g.push(Op::Relu6 { input: sum }, 0).expect("fits");
+        for path in [ConvPath::Auto, ConvPath::Im2col, ConvPath::Lanes] {
+            agrees_on(&g, path, &format!("{input:?} → {out} on {path:?}"));
+        }
     }
 }

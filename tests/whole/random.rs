@@ -2,7 +2,8 @@
 //! padding at or past half the kernel, ceil-mode and average pools, ReLU6, local response
 //! normalisation of odd and even sizes, groups, depthwise, one
 //! channel, 1×1 images, residuals with and without a shortcut, concats), on the engine and on
-//! the reference: the outputs agree, and the engine runs exactly the counted MACs.
+//! the reference, with every way of running a convolution: the outputs agree, and the engine
+//! runs exactly the counted MACs.
 
 use convtui::analysis::{Analysis, Summary};
 use convtui::engine::graph::ConvPath;
@@ -190,6 +191,7 @@ fn check(block: &Block, analysis: &Analysis, what: &str) -> Result<(), TestCaseE
         (1, ConvPath::Auto),
         (2, ConvPath::Implicit),
         (2, ConvPath::Im2col),
+        (2, ConvPath::Lanes),
     ] {
         let mut prepared = Prepared::with_path(block, analysis, threads, path)
             .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;

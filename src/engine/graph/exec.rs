@@ -8,11 +8,12 @@ use super::PoolKind;
 use super::compile::Run;
 use super::plan::{Compiled, Plan};
 use crate::engine::conv::{self, ConvGemm};
+use crate::engine::lanes::{self, LaneGemm};
 use crate::engine::parallel::for_each;
 use crate::engine::pool::Reduce;
 use crate::engine::simd::MR;
 use crate::engine::window::{Finish, Geometry, stream};
-use crate::engine::{Activation, EngineError, Epilogue};
+use crate::engine::{Activation, EngineError, Epilogue, PointwiseShape};
 
 /// A pointer threads may share, each writing its own part.
 #[derive(Clone, Copy)]
@@ -51,11 +52,15 @@ impl Plan {
             )
         };
         let activation = step.activation;
-        // A GEMM on the pointwise engine with this step's store: bias, the addend, the activation.
-        let gemm = |engine: &crate::engine::Engine,
-                    shape,
+        let pool = self.engine.pool.as_deref();
+        let threads = self.engine.threads;
+        let engine = &self.engine;
+        // A GEMM with this step's store (bias, the addend, the activation): on the pointwise
+        // engine, or with the output channels in the lanes.
+        let gemm = |shape: PointwiseShape,
                     weights: &[f32],
                     bias: &Option<Vec<f32>>,
+                    lanes: bool,
                     x: &[f32],
                     out: &mut [f32]| {
             let epilogue = Epilogue {
@@ -63,16 +68,30 @@ impl Plan {
                 add,
                 activation,
             };
-            engine.run(shape, weights, x, epilogue, out)
+            if !lanes {
+                return engine.run(shape, weights, x, epilogue, out);
+            }
+            let g = LaneGemm {
+                m: shape.c_out,
+                k: shape.c_in,
+                n: shape.h * shape.w,
+                kc: lanes::k_block(
+                    crate::engine::cache::Caches::detect().l1d,
+                    shape.h * shape.w,
+                ),
+                panels: weights,
+                x,
+            };
+            lanes::run(pool, threads, &g, epilogue, out);
+            Ok(())
         };
-        let pool = self.engine.pool.as_deref();
-        let threads = self.engine.threads;
         match &step.run {
             Run::Pointwise {
                 shape,
                 weights,
                 bias,
-            } => gemm(&self.engine, *shape, weights, bias, input, out)?,
+                lanes,
+            } => gemm(*shape, weights, bias, *lanes, input, out)?,
             Run::Conv {
                 geo,
                 m,
@@ -122,6 +141,7 @@ impl Plan {
                 shifts,
                 weights,
                 bias,
+                lanes,
             } => {
                 let planes = Shared(self.planes.as_mut_ptr());
                 fill(pool, threads, geo, input, 0.0, planes);
@@ -140,7 +160,7 @@ impl Plan {
                     }
                 });
                 let cols = &self.wide[..shape.c_in * pixels];
-                gemm(&self.engine, *shape, weights, bias, cols, out)?;
+                gemm(*shape, weights, bias, *lanes, cols, out)?;
             }
             Run::Depthwise {
                 geo,
