@@ -22,7 +22,6 @@
 use core::ops::Range;
 use std::cell::RefCell;
 
-use super::Activation;
 use super::aligned::AlignedVec;
 use super::cache::Caches;
 use super::kernel::{self, Start, Tile};
@@ -259,11 +258,7 @@ unsafe fn nest(
                                 Some(add) if last => unsafe { add.add(ir * p.n + jr) },
                                 _ => core::ptr::null(),
                             },
-                            activation: if last {
-                                p.activation
-                            } else {
-                                Activation::Identity
-                            },
+                            activation: p.activation_at(last),
                         };
                         // SAFETY: the tile's rows, pixels and channels are all in bounds.
                         unsafe { kernel::run(ir_end - ir, vectors, tile) };

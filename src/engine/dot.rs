@@ -23,7 +23,7 @@ pub(crate) struct DotBlock {
     pub accumulate: bool,
     /// `bias[r]` for row `r` of the block, if any.
     pub bias: Option<*const f32>,
-    /// Added on store before the ReLU, laid out like `c`; only on the last K block.
+    /// Added on store before the activation, laid out like `c`; only on the last K block.
     pub add: Option<*const f32>,
     pub activation: super::Activation,
 }

@@ -14,7 +14,7 @@ use super::Activation;
 use super::Epilogue;
 use super::aligned::FLOATS_PER_LINE;
 use super::kernel::{self, Layout, Start, Tile};
-use super::parallel::for_each;
+use super::parallel::{Disjoint, for_each};
 use super::simd::{LANES, MR, NR};
 use rayon::ThreadPool;
 
@@ -55,19 +55,6 @@ pub(crate) struct LaneGemm<'a> {
     pub x: &'a [f32],
 }
 
-/// A pointer threads may share, each writing its own channels.
-#[derive(Clone, Copy)]
-struct Out(*mut f32);
-// SAFETY: every panel writes only its own output channels.
-unsafe impl Send for Out {}
-unsafe impl Sync for Out {}
-
-impl Out {
-    fn ptr(self) -> *mut f32 {
-        self.0
-    }
-}
-
 /// Runs `g` into `out` (`[m][n]`), one panel of `NR` channels per part.
 ///
 /// # Panics
@@ -86,7 +73,7 @@ pub(crate) fn run(
     assert!(out.len() >= m * n);
     assert!(epilogue.bias.is_none_or(|b| b.len() >= m));
     assert!(epilogue.add.is_none_or(|a| a.len() >= m * n));
-    let target = Out(out.as_mut_ptr());
+    let target = Disjoint(out.as_mut_ptr());
     for_each(pool, threads, m.div_ceil(NR), &|p, _| {
         // SAFETY: the lengths were checked above; panel p writes channels p·NR.. alone.
         unsafe { panel(g, p, epilogue, target) }
@@ -95,7 +82,7 @@ pub(crate) fn run(
 
 /// # Safety
 /// As [`run`] checks, and no other caller writes panel `p`'s channels.
-unsafe fn panel(g: &LaneGemm, p: usize, epilogue: Epilogue, out: Out) {
+unsafe fn panel(g: &LaneGemm, p: usize, epilogue: Epilogue, out: Disjoint) {
     let (k, n) = (g.k, g.n);
     let channels = (g.m - p * NR).min(NR);
     let vectors = channels.div_ceil(LANES);
@@ -144,7 +131,7 @@ unsafe fn panel(g: &LaneGemm, p: usize, epilogue: Epilogue, out: Out) {
         let co = p * NR + j;
         let bias = epilogue.bias.map_or(0.0, |b| b[co]);
         // SAFETY: channel co's row of the output is this panel's alone.
-        let row = unsafe { core::slice::from_raw_parts_mut(out.ptr().add(co * n), n) };
+        let row = unsafe { out.part(co * n, n) };
         for (q, y) in row.iter_mut().enumerate() {
             let mut v = sums[q * NR + j] + bias;
             if let Some(add) = epilogue.add {

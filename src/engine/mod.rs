@@ -1,5 +1,5 @@
 //! The SIMD pointwise-convolution engine: `out[C_out × HW] = W[C_out × C_in] · in[C_in × HW]`
-//! (+ bias per output channel, optionally ReLU) on CHW f32 tensors, written with `wide` vectors
+//! (+ bias per output channel, then an activation) on CHW f32 tensors, written with `wide` vectors
 //! and parallelised with rayon.
 //!
 //! The engine knows nothing of blocks or layers: slices and dimensions in, numbers out. Every

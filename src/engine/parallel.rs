@@ -93,6 +93,28 @@ pub(crate) fn plan_split(m: usize, n: usize, threads: usize, by_rows: bool) -> V
     }
 }
 
+/// A float buffer threads share, each writing a part no other thread writes.
+#[derive(Clone, Copy)]
+pub(crate) struct Disjoint(pub *mut f32);
+// SAFETY: every user writes a part no other thread writes.
+unsafe impl Send for Disjoint {}
+unsafe impl Sync for Disjoint {}
+
+impl Disjoint {
+    /// The pointer (a method, so closures capture the whole `Disjoint`, not its field).
+    pub fn ptr(&self) -> *mut f32 {
+        self.0
+    }
+
+    /// # Safety
+    /// `at .. at + len` must lie in the buffer and be this caller's alone.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn part(&self, at: usize, len: usize) -> &mut [f32] {
+        // SAFETY: forwarded from the caller.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr().add(at), len) }
+    }
+}
+
 /// What the caller and the workers share for one call.
 struct Shared {
     problem: Problem,

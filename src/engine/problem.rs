@@ -20,6 +20,18 @@ pub(crate) struct Problem {
     pub activation: super::Activation,
 }
 
+impl Problem {
+    /// What a store applies: the activation on the last K block, nothing before it (later
+    /// blocks still add to the partial sums).
+    pub fn activation_at(&self, last: bool) -> super::Activation {
+        if last {
+            self.activation
+        } else {
+            super::Activation::Identity
+        }
+    }
+}
+
 // SAFETY: `Problem` is only shared between threads that write disjoint output rectangles
 // (see `super::parallel`), and the inputs are only read.
 unsafe impl Send for Problem {}

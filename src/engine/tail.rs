@@ -6,7 +6,6 @@ use core::ops::Range;
 
 use wide::{f32x4, f32x8};
 
-use super::Activation;
 use super::dot::{self, DotBlock};
 use super::kernel::{self, Start, Tile};
 use super::problem::Problem;
@@ -62,11 +61,7 @@ pub(crate) unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, t
                     Some(add) if last => unsafe { add.add(ir * p.n + col) },
                     _ => core::ptr::null(),
                 },
-                activation: if last {
-                    p.activation
-                } else {
-                    Activation::Identity
-                },
+                activation: p.activation_at(last),
             };
             // SAFETY: rows ir.., channels ks and pixels col..col + width are in bounds.
             unsafe { run((rows.end - ir).min(MR), tile) };
@@ -97,11 +92,7 @@ pub(crate) unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, t
                         .add
                         .filter(|_| last)
                         .map(|a| a.add(r * p.n + tail.dot.start + t)),
-                    activation: if last {
-                        p.activation
-                    } else {
-                        Activation::Identity
-                    },
+                    activation: p.activation_at(last),
                 }
             };
             // SAFETY: the block's rows, pixels and channels are all in bounds.

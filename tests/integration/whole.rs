@@ -64,54 +64,48 @@ fn bench_whole_json_has_both_sides_their_layers_and_the_verdict() {
     assert!(verify["max_abs_error"].as_f64().unwrap() >= 0.0);
 }
 
-#[test]
-fn a_block_too_large_to_run_is_refused_with_the_layer_and_the_size() {
-    let dir = std::env::temp_dir().join(format!("convtui-whole-{}", std::process::id()));
+/// Runs `bench --whole` on `block` (a block file's text) and returns its one line of error,
+/// asserting that it failed and said nothing else. Past a second (a busy machine's peak probe),
+/// bench also says what it is doing; those lines are not errors.
+fn whole_refuses(name: &str, block: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("convtui-whole-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("huge.json");
-    std::fs::write(
-        &file,
-        r#"{ "format": "convtui-block", "version": 1, "name": "huge", "description": "",
-             "input": { "channels": 3, "height": 30000, "width": 30000 },
-             "layers": [ { "conv": { "name": "stem", "out_channels": 64, "kernel": 3, "padding": 1 } } ] }"#,
-    )
-    .unwrap();
+    let file = dir.join(format!("{name}.json"));
+    std::fs::write(&file, block).unwrap();
     let out = convtui(&["bench", file.to_str().unwrap(), "--whole", "--threads", "1"]);
+    std::fs::remove_dir_all(&dir).unwrap();
     assert!(!out.status.success());
-    // Past a second (a busy machine's peak probe), bench also says what it is doing.
     let all = stderr(&out);
     let err: Vec<&str> = all.lines().filter(|l| !l.ends_with(" s so far)")).collect();
     assert_eq!(err.len(), 1, "{err:?}");
-    let err = err[0];
+    err[0].to_string()
+}
+
+#[test]
+fn a_block_too_large_to_run_is_refused_with_the_layer_and_the_size() {
+    let err = whole_refuses(
+        "huge",
+        r#"{ "format": "convtui-block", "version": 1, "name": "huge", "description": "",
+             "input": { "channels": 3, "height": 30000, "width": 30000 },
+             "layers": [ { "conv": { "name": "stem", "out_channels": 64, "kernel": 3, "padding": 1 } } ] }"#,
+    );
     assert!(
         err.contains("stem") && err.contains("GiB") && err.contains("budget"),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_layer_the_engine_cannot_run_is_named_and_the_command_fails() {
-    let dir = std::env::temp_dir().join(format!("convtui-whole-dil-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("atrous.json");
-    std::fs::write(
-        &file,
+    let err = whole_refuses(
+        "atrous",
         r#"{ "format": "convtui-block", "version": 1, "name": "atrous", "description": "",
              "input": { "channels": 8, "height": 16, "width": 16 },
              "layers": [ { "conv": { "name": "dilated", "out_channels": 8, "kernel": 3,
                                      "padding": 2, "dilation": 2 } } ] }"#,
-    )
-    .unwrap();
-    let out = convtui(&["bench", file.to_str().unwrap(), "--whole", "--threads", "1"]);
-    assert!(!out.status.success());
-    let all = stderr(&out);
-    let err: Vec<&str> = all.lines().filter(|l| !l.ends_with(" s so far)")).collect();
-    assert_eq!(err.len(), 1, "{err:?}");
-    assert!(
-        err[0].contains("dilated") && err[0].contains("dilation 2×2"),
-        "{}",
-        err[0]
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        err.contains("dilated") && err.contains("dilation 2×2"),
+        "{err}"
+    );
 }

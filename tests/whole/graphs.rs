@@ -1,7 +1,8 @@
 //! Hand-made graphs of the engine, one awkward layer at a time, against the reference.
 
 use convtui::engine::graph::{
-    ConvPath, ConvSpec, Dims, Graph, LrnSpec, Op, Plan, PoolKind, PoolSpec, Window, reference,
+    ConvPath, ConvSpec, Dims, Graph, LrnSpec, Op, Plan, PoolKind, PoolSpec, Value, Window,
+    reference,
 };
 use convtui::engine::noise;
 use convtui::measure::whole::compare;
@@ -25,6 +26,31 @@ fn agrees_on(graph: &Graph, path: ConvPath, what: &str) {
             "{what} on {threads} threads: {v:?}"
         );
     }
+}
+
+/// Pushes a stride-1 k×k convolution of `out` channels on `from`, padded to keep its size.
+fn same_conv(
+    g: &mut Graph,
+    from: Value,
+    out: usize,
+    k: usize,
+    weights: Vec<f32>,
+    bias: Option<Vec<f32>>,
+) -> Value {
+    g.push(
+        Op::Conv {
+            input: from,
+            spec: ConvSpec {
+                out_channels: out,
+                window: Window::square(k, 1, k / 2),
+                groups: 1,
+            },
+            weights,
+            bias,
+        },
+        0,
+    )
+    .expect("fits")
 }
 
 fn conv(input: Dims, out: usize, window: Window, groups: usize, seed: u64) -> Graph {
@@ -114,20 +140,7 @@ fn fused_layers_match_their_definition() {
     let input = Dims::new(6, 9, 9);
     let mut g = Graph::new(input).expect("input");
     let conv = |g: &mut Graph, from, c_in, out, k, seed| {
-        g.push(
-            Op::Conv {
-                input: from,
-                spec: ConvSpec {
-                    out_channels: out,
-                    window: Window::square(k, 1, k / 2),
-                    groups: 1,
-                },
-                weights: noise(out * c_in * k * k, seed),
-                bias: None,
-            },
-            0,
-        )
-        .expect("fits")
+        same_conv(g, from, out, k, noise(out * c_in * k * k, seed), None)
     };
     let body = conv(&mut g, 0, 6, 8, 3, 1);
     let bn = g
@@ -193,22 +206,9 @@ fn relu6_and_local_response_normalisation_of_every_size() {
             };
             let mut g = Graph::new(input).expect("input");
             let first = g.push(Op::Lrn { input: 0, spec }, 0).expect("fits");
-            let conv = g
-                .push(
-                    Op::Conv {
-                        input: first,
-                        spec: ConvSpec {
-                            out_channels: 8,
-                            window: Window::square(3, 1, 1),
-                            groups: 1,
-                        },
-                        // Large enough that ReLU6 clamps at both ends.
-                        weights: noise(8 * 5 * 9, 3).iter().map(|w| w * 4.0).collect(),
-                        bias: Some(noise(8, 4)),
-                    },
-                    0,
-                )
-                .expect("fits");
+            // Large enough that ReLU6 clamps at both ends.
+            let weights = noise(8 * 5 * 9, 3).iter().map(|w| w * 4.0).collect();
+            let conv = same_conv(&mut g, first, 8, 3, weights, Some(noise(8, 4)));
             let clamped = g.push(Op::Relu6 { input: conv }, 0).expect("fits");
             let second = g
                 .push(
@@ -292,24 +292,13 @@ fn output_channels_in_the_lanes_on_few_pixels() {
         let input = Dims::new(c, h, w);
         let mut g = Graph::new(input).expect("input");
         let conv = |g: &mut Graph, from, c_in, k, seed| {
-            g.push(
-                Op::Conv {
-                    input: from,
-                    spec: ConvSpec {
-                        out_channels: out,
-                        window: Window::square(k, 1, k / 2),
-                        groups: 1,
-                    },
-                    // Scaled by the fan-in, as trained weights are, so sums stay near 1.
-                    weights: noise(out * c_in * k * k, seed)
-                        .iter()
-                        .map(|w| w / ((c_in * k * k) as f32).sqrt())
-                        .collect(),
-                    bias: Some(noise(out, seed + 1)),
-                },
-                0,
-            )
-            .expect("fits")
+            // Scaled by the fan-in, as trained weights are, so sums stay near 1.
+            let fan_in = ((c_in * k * k) as f32).sqrt();
+            let weights = noise(out * c_in * k * k, seed)
+                .iter()
+                .map(|w| w / fan_in)
+                .collect();
+            same_conv(g, from, out, k, weights, Some(noise(out, seed + 1)))
         };
         let spatial = conv(&mut g, 0, c, 3, 1);
         let mixed = conv(&mut g, spatial, out, 1, 3);

@@ -5,6 +5,7 @@
 use super::fuse::Work;
 use super::{Op, PoolKind, Value};
 use crate::engine::blocking::Blocking;
+use crate::engine::cache::Caches;
 use crate::engine::conv;
 use crate::engine::kernel::Tap;
 use crate::engine::lanes::{self, MAX_PIXELS};
@@ -39,10 +40,8 @@ pub(super) enum Run {
     /// few pixels, with the output channels in the lanes.
     Pointwise {
         shape: PointwiseShape,
-        /// `[C_out][C_in]`, or panels from `lanes::pack` when `lanes`.
-        weights: Vec<f32>,
+        weights: GemmWeights,
         bias: Option<Vec<f32>>,
-        lanes: bool,
     },
     /// Implicit GEMM over phase planes, per group; weights packed by `conv::pack_weights`.
     Conv {
@@ -67,10 +66,8 @@ pub(super) enum Run {
         geo: Geometry,
         shape: PointwiseShape,
         shifts: Vec<usize>,
-        /// As in `Pointwise`.
-        weights: Vec<f32>,
+        weights: GemmWeights,
         bias: Option<Vec<f32>>,
-        lanes: bool,
     },
     /// One input channel per group: `multiplier` output channels each, weights `[C_out][tap]`.
     Depthwise {
@@ -103,6 +100,36 @@ pub(super) enum Run {
         b: usize,
     },
     Copy,
+}
+
+/// A GEMM's weights, laid out for the kernel that runs it.
+#[derive(Debug)]
+pub(super) enum GemmWeights {
+    /// `[C_out][C_in]`, for the pointwise engine.
+    Rows(Vec<f32>),
+    /// Panels from `lanes::pack`, and the K block the lanes GEMM steps by.
+    Lanes { panels: Vec<f32>, kc: usize },
+}
+
+impl GemmWeights {
+    /// `weights` (`[m][k]`) for the lanes GEMM on `pixels` pixels when `lanes`, else as they are.
+    fn new(weights: Vec<f32>, m: usize, k: usize, pixels: usize, lanes: bool) -> GemmWeights {
+        if lanes {
+            GemmWeights::Lanes {
+                panels: lanes::pack(&weights, m, k),
+                kc: lanes::k_block(Caches::detect().l1d, pixels),
+            }
+        } else {
+            GemmWeights::Rows(weights)
+        }
+    }
+
+    /// Floats held.
+    pub fn floats(&self) -> usize {
+        match self {
+            GemmWeights::Rows(w) | GemmWeights::Lanes { panels: w, .. } => w.len(),
+        }
+    }
 }
 
 /// Scales a filter's weights and bias by a folded batch norm: `w·s`, `b·s + t`.
@@ -157,9 +184,8 @@ pub(super) fn compile(
                 // two (Intel AVX-512, three interleaved rounds).
                 Run::Pointwise {
                     shape: PointwiseShape::new(i.elements(), outs, 1, 1),
-                    weights,
+                    weights: GemmWeights::Rows(weights),
                     bias,
-                    lanes: false,
                 }
             }
             Op::Conv {
@@ -184,13 +210,8 @@ pub(super) fn compile(
                 if pointwise {
                     return Run::Pointwise {
                         shape: PointwiseShape::new(i.c, o.c, i.h, i.w),
-                        weights: if lanes {
-                            lanes::pack(&weights, o.c, i.c)
-                        } else {
-                            weights
-                        },
+                        weights: GemmWeights::new(weights, o.c, i.c, o.h * o.w, lanes),
                         bias,
-                        lanes,
                     };
                 }
                 let geo = Geometry::new(i, win, (o.h, o.w));
@@ -231,13 +252,8 @@ pub(super) fn compile(
                         shifts: geo.shifts(),
                         shape: PointwiseShape::new(i.c * taps, o.c, o.h, o.w),
                         geo,
-                        weights: if lanes {
-                            lanes::pack(&weights, o.c, i.c * taps)
-                        } else {
-                            weights
-                        },
+                        weights: GemmWeights::new(weights, o.c, i.c * taps, o.h * o.w, lanes),
                         bias,
-                        lanes,
                     };
                 }
                 let kc = conv::k_block(blocking, taps, k);

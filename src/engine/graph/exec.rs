@@ -5,37 +5,15 @@
 use core::slice;
 
 use super::PoolKind;
-use super::compile::Run;
+use super::compile::{GemmWeights, Run};
 use super::plan::{Compiled, Plan};
 use crate::engine::conv::{self, ConvGemm};
 use crate::engine::lanes::{self, LaneGemm};
-use crate::engine::parallel::for_each;
+use crate::engine::parallel::{Disjoint, for_each};
 use crate::engine::pool::Reduce;
 use crate::engine::simd::MR;
 use crate::engine::window::{Finish, Geometry, stream};
 use crate::engine::{Activation, EngineError, Epilogue, PointwiseShape};
-
-/// A pointer threads may share, each writing its own part.
-#[derive(Clone, Copy)]
-struct Shared(*mut f32);
-// SAFETY: every user writes a part no other thread writes.
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
-
-impl Shared {
-    /// The pointer (a method, so closures capture the whole `Shared`, not its field).
-    fn ptr(&self) -> *mut f32 {
-        self.0
-    }
-
-    /// # Safety
-    /// `at .. at + len` must lie in the buffer and be this caller's alone.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn part(&self, at: usize, len: usize) -> &mut [f32] {
-        // SAFETY: forwarded from the caller.
-        unsafe { slice::from_raw_parts_mut(self.ptr().add(at), len) }
-    }
-}
 
 impl Plan {
     pub(super) fn execute(&mut self, i: usize) -> Result<(), EngineError> {
@@ -58,9 +36,8 @@ impl Plan {
         // A GEMM with this step's store (bias, the addend, the activation): on the pointwise
         // engine, or with the output channels in the lanes.
         let gemm = |shape: PointwiseShape,
-                    weights: &[f32],
+                    weights: &GemmWeights,
                     bias: &Option<Vec<f32>>,
-                    lanes: bool,
                     x: &[f32],
                     out: &mut [f32]| {
             let epilogue = Epilogue {
@@ -68,30 +45,28 @@ impl Plan {
                 add,
                 activation,
             };
-            if !lanes {
-                return engine.run(shape, weights, x, epilogue, out);
+            match weights {
+                GemmWeights::Rows(w) => engine.run(shape, w, x, epilogue, out),
+                GemmWeights::Lanes { panels, kc } => {
+                    let g = LaneGemm {
+                        m: shape.c_out,
+                        k: shape.c_in,
+                        n: shape.h * shape.w,
+                        kc: *kc,
+                        panels,
+                        x,
+                    };
+                    lanes::run(pool, threads, &g, epilogue, out);
+                    Ok(())
+                }
             }
-            let g = LaneGemm {
-                m: shape.c_out,
-                k: shape.c_in,
-                n: shape.h * shape.w,
-                kc: lanes::k_block(
-                    crate::engine::cache::Caches::detect().l1d,
-                    shape.h * shape.w,
-                ),
-                panels: weights,
-                x,
-            };
-            lanes::run(pool, threads, &g, epilogue, out);
-            Ok(())
         };
         match &step.run {
             Run::Pointwise {
                 shape,
                 weights,
                 bias,
-                lanes,
-            } => gemm(*shape, weights, bias, *lanes, input, out)?,
+            } => gemm(*shape, weights, bias, input, out)?,
             Run::Conv {
                 geo,
                 m,
@@ -104,9 +79,9 @@ impl Plan {
                 parts,
                 ..
             } => {
-                let planes = Shared(self.planes.as_mut_ptr());
+                let planes = Disjoint(self.planes.as_mut_ptr());
                 fill(pool, threads, geo, input, 0.0, planes);
-                let wide = Shared(self.wide.as_mut_ptr());
+                let wide = Disjoint(self.wide.as_mut_ptr());
                 let blocking = self.engine.blocking;
                 let group_floats = m.div_ceil(MR) * MR * k * taps.len();
                 let gemm = |g: usize| ConvGemm {
@@ -141,13 +116,12 @@ impl Plan {
                 shifts,
                 weights,
                 bias,
-                lanes,
             } => {
-                let planes = Shared(self.planes.as_mut_ptr());
+                let planes = Disjoint(self.planes.as_mut_ptr());
                 fill(pool, threads, geo, input, 0.0, planes);
                 let pixels = geo.ho * geo.wo;
                 let taps = shifts.len();
-                let cols = Shared(self.wide.as_mut_ptr());
+                let cols = Disjoint(self.wide.as_mut_ptr());
                 let planes = &self.planes;
                 // Row (ci, tap) of the columns: the tap's shifted plane, compacted.
                 for_each(pool, threads, geo.input.c, &|ci, _| {
@@ -160,7 +134,7 @@ impl Plan {
                     }
                 });
                 let cols = &self.wide[..shape.c_in * pixels];
-                gemm(*shape, weights, bias, *lanes, cols, out)?;
+                gemm(*shape, weights, bias, cols, out)?;
             }
             Run::Depthwise {
                 geo,
@@ -169,7 +143,7 @@ impl Plan {
                 weights,
                 bias,
             } => {
-                let planes = Shared(self.planes.as_mut_ptr());
+                let planes = Disjoint(self.planes.as_mut_ptr());
                 fill(pool, threads, geo, input, 0.0, planes);
                 let taps = shifts.len();
                 windowed(
@@ -201,7 +175,7 @@ impl Plan {
                 };
                 let (plane, pixels) = (pooling.h * pooling.w, pooling.ho * pooling.wo);
                 let need = pooling.scratch();
-                let (dst, scratch) = (Shared(out.as_mut_ptr()), Shared(self.wide.as_mut_ptr()));
+                let (dst, scratch) = (Disjoint(out.as_mut_ptr()), Disjoint(self.wide.as_mut_ptr()));
                 let wo = pooling.wo;
                 for_each(pool, threads, out.len() / pixels, &|c, worker| {
                     // SAFETY: each worker has its own scratch (the plan made room for
@@ -257,7 +231,7 @@ impl Plan {
             }
             Run::Lrn { spec, pixels } => {
                 let pixels = *pixels;
-                let dst = Shared(out.as_mut_ptr());
+                let dst = Disjoint(out.as_mut_ptr());
                 for_each(pool, threads, out.len() / pixels, &|c, _| {
                     // SAFETY: channel c of the output is this call's alone.
                     let out = unsafe { dst.part(c * pixels, pixels) };
@@ -289,7 +263,7 @@ fn fill(
     geo: &Geometry,
     input: &[f32],
     with: f32,
-    planes: Shared,
+    planes: Disjoint,
 ) {
     for_each(pool, threads, geo.input.c, &|c, _| {
         // SAFETY: the plan's planes hold `planes_len` floats; channel c is this call's.
@@ -310,7 +284,7 @@ fn compact_all<'a>(
 ) {
     let pixels = geo.ho * geo.wo;
     let channels = out.len() / pixels;
-    let out = Shared(out.as_mut_ptr());
+    let out = Disjoint(out.as_mut_ptr());
     for_each(pool, threads, channels, &|c, _| {
         let finish = Finish {
             add: add.map(|a| &a[c * pixels..(c + 1) * pixels]),
@@ -338,7 +312,7 @@ fn windowed<'a>(
 ) {
     let pixels = geo.ho * geo.wo;
     let channels = out.len() / pixels;
-    let (out, scratch) = (Shared(out.as_mut_ptr()), Shared(wide.as_mut_ptr()));
+    let (out, scratch) = (Disjoint(out.as_mut_ptr()), Disjoint(wide.as_mut_ptr()));
     for_each(pool, threads, channels, &|c, worker| {
         let (ci, combine) = how(c);
         // SAFETY: each worker has its own n_wide floats of scratch (the plan made room for

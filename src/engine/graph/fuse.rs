@@ -1,7 +1,7 @@
 //! From the graph's definition to the steps that run: batch norm folded into the convolution or
-//! fully connected layer before it, ReLUs, ReLU6s and residual additions fused into the store of the
-//! step that produces their operand, reshapes and concatenations made into places instead of
-//! copies. A value is fused away only when nothing else reads it.
+//! fully connected layer before it, ReLUs, ReLU6s and residual additions fused into the store
+//! of the step that produces their operand, reshapes and concatenations made into places
+//! instead of copies. A value is fused away only when nothing else reads it.
 
 use super::{Graph, Node, Op, Value};
 use crate::engine::Activation;

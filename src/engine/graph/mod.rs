@@ -2,11 +2,11 @@
 //! one, in the order they run. It knows no block, layer or path: a caller (the planner in
 //! `crate::measure`) builds it node by node, tagging each with a number of its own.
 //!
-//! The graph is the plain definition: batch norm, ReLU and ReLU6, additions and concatenations are nodes
-//! of their own. [`reference::run`] executes it exactly so; [`Plan::build`] compiles it for
-//! speed (batch norm folded into the convolution before it, ReLUs, ReLU6s and residual additions fused
-//! into the store of the layer that produces them, concatenated branches written into their
-//! channel slice of one buffer) and runs it with no allocation.
+//! The graph is the plain definition: batch norm, ReLU and ReLU6, additions and concatenations
+//! are nodes of their own. [`reference::run`] executes it exactly so; [`Plan::build`] compiles
+//! it for speed (batch norm folded into the convolution before it, ReLUs, ReLU6s and residual
+//! additions fused into the store of the layer that produces them, concatenated branches
+//! written into their channel slice of one buffer) and runs it with no allocation.
 
 mod compile;
 mod dims;

@@ -123,10 +123,8 @@ impl Plan {
                 _ => {}
             }
             weights += match &run {
-                Run::Pointwise { weights, .. }
-                | Run::Conv { weights, .. }
-                | Run::Im2col { weights, .. }
-                | Run::Depthwise { weights, .. } => weights.len(),
+                Run::Pointwise { weights, .. } | Run::Im2col { weights, .. } => weights.floats(),
+                Run::Conv { weights, .. } | Run::Depthwise { weights, .. } => weights.len(),
                 _ => 0,
             };
             steps.push(Compiled {
