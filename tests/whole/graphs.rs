@@ -108,6 +108,8 @@ fn pools_with_padding_and_ceil_mode() {
     for kind in [PoolKind::Max, PoolKind::Avg] {
         for (input, k, s, p, ceil) in [
             (Dims::new(3, 28, 28), 3, 1, 1, false),
+            (Dims::new(2, 9, 40), 5, 1, 2, false),
+            (Dims::new(2, 2, 2), 3, 1, 1, true),
             (Dims::new(3, 55, 55), 3, 2, 0, true),
             (Dims::new(2, 13, 13), 3, 2, 1, true),
             (Dims::new(2, 8, 9), 2, 2, 0, false),

@@ -176,7 +176,6 @@ impl Plan {
                 let (plane, pixels) = (pooling.h * pooling.w, pooling.ho * pooling.wo);
                 let need = pooling.scratch();
                 let (dst, scratch) = (Disjoint(out.as_mut_ptr()), Disjoint(self.wide.as_mut_ptr()));
-                let wo = pooling.wo;
                 for_each(pool, threads, out.len() / pixels, &|c, worker| {
                     // SAFETY: each worker has its own scratch (the plan made room for
                     // every thread), and channel c of the output is this call's alone.
@@ -188,8 +187,8 @@ impl Plan {
                     };
                     let add = add.map(|a| &a[c * pixels..(c + 1) * pixels]);
                     let input = &input[c * plane..(c + 1) * plane];
-                    pooling.channel(how, input, line, out, &mut |oy, row| {
-                        let at = oy * wo..(oy + 1) * wo;
+                    pooling.channel(how, input, line, out, &mut |first, row| {
+                        let at = first..first + row.len();
                         if let Some(r) = recip {
                             row.iter_mut()
                                 .zip(&r[at.clone()])
