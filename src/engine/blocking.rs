@@ -22,8 +22,9 @@
 use core::ops::Range;
 use std::cell::RefCell;
 
-use super::aligned::{AlignedVec, FLOATS_PER_LINE};
+use super::aligned::AlignedVec;
 use super::cache::Caches;
+use super::datapath::FmaDatapath;
 use super::kernel::{self, Start, Tile};
 use super::pack::pack_block;
 use super::problem::Problem;
@@ -41,7 +42,8 @@ thread_local! {
 /// Cache block sizes, each named by the loop it controls.
 ///
 /// [`Blocking::for_caches`] sizes each block by the cache that holds it; on a Zen 4 core
-/// (32 KiB L1d, 1 MiB L2) that gives kc = 512 (128 on AVX2, whose panel must stay in L1),
+/// (32 KiB L1d, 1 MiB L2) that gives kc = 512 (128 on AVX2, whose panel must stay in L1 unless
+/// the FMA units are half as wide as the vector: [`Blocking::for_core`]),
 /// mc = 128, nc = 1008, which measured best there over the benchmark shapes (best of
 /// interleaved runs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,9 +72,9 @@ pub enum Pack {
 }
 
 impl Default for Blocking {
-    /// Sized for this machine's caches.
+    /// Sized for this machine's caches and FMA units.
     fn default() -> Self {
-        Blocking::for_caches(Caches::detect())
+        Blocking::for_core(Caches::detect(), FmaDatapath::detect())
     }
 }
 
@@ -80,15 +82,16 @@ impl Default for Blocking {
 /// FMAs per 11 loads and keeps pace reading the panel from L2, so its kc is sized by L2 alone
 /// (kc = 512 measured 3 % ahead of 128 on Zen 4). The 16-register tiles do 12 per 7: with the
 /// panel spilling to L2 they ran 80–103 GFLOP/s on 192→64 @ 28×28 from one process to the next
-/// (L2 is physically indexed), and 100–106 with a panel that fits in half of L1.
-const PANEL_IN_L1: bool = LANES < 16;
-
-/// Whether the nest asks for the operands the next tiles will read before they need them:
-/// the next input panel while the first row tile reads this one, and the next row tile's W
-/// while the first pixel tile reads this one's. Measured on an AMD EPYC (Zen, AVX2) core,
-/// median of five interleaved pairs: 512→2048 @ 7×7 +9 %, 64→256 @ 56×56 +2.5 %, the others
-/// level. The AVX-512 tile, with twice the FMAs per load, was tuned without it and keeps that.
-const PREFETCH: bool = LANES < 16;
+/// (L2 is physically indexed), and 100–106 with a panel that fits in half of L1. Where each
+/// vector FMA takes two issue slots ([`FmaDatapath::Half`]), the same 7 loads have 12 cycles
+/// instead of 6 and an L2 panel keeps pace. On an AMD EPYC 7001 (Zen) core, kc = 256 against
+/// 128 and then 512 against 256 (medians of three interleaved pairs each): 1024→1024 @ 14×14
+/// +6 % and +5 %, 512→2048 @ 7×7 +5 % and +9 %, 192→64 @ 28×28 +4 % and level, the other
+/// shapes level; Inception 3a whole ran 7.67 ms against 7.98 (kc = 512 against 128). With
+/// kc = 512 there, fetching the next panel ahead no longer paid (level to 4 % behind).
+fn panel_in_l1(datapath: FmaDatapath) -> bool {
+    LANES < 16 && datapath == FmaDatapath::Full
+}
 
 /// The largest block sizes: past them the tuned shapes gained nothing and smaller layers lost
 /// their single K pass to nothing.
@@ -101,13 +104,24 @@ impl Blocking {
     /// it for every pixel tile), and the input block `kc × nc` in a quarter of L3 (LOOP 5 keeps
     /// it there while every W block sweeps it; the rest of L3 serves the other cores). The
     /// micro-kernel's input panel `kc × NR` is then re-read from L2 at worst, which its few loads
-    /// per FMA afford.
+    /// per FMA afford. For a core whose FMA units are as wide as the vector; see
+    /// [`Blocking::for_core`].
     pub fn for_caches(caches: Caches) -> Blocking {
+        Blocking::for_core(caches, FmaDatapath::Full)
+    }
+
+    /// [`Blocking::for_caches`] on a core with this FMA datapath, which decides whether the
+    /// input panel must fit in L1 (see [`panel_in_l1`]).
+    pub fn for_core(caches: Caches, datapath: FmaDatapath) -> Blocking {
         let floats = |bytes: usize| bytes / size_of::<f32>();
         let mc = MAX_MC / MR * MR;
         let kc_l2 = prev_power_of_two(floats(caches.l2 / 2) / mc).clamp(64, MAX_KC);
         let kc_l1 = prev_power_of_two(floats(caches.l1d / 2) / NR).max(64);
-        let kc = if PANEL_IN_L1 { kc_l2.min(kc_l1) } else { kc_l2 };
+        let kc = if panel_in_l1(datapath) {
+            kc_l2.min(kc_l1)
+        } else {
+            kc_l2
+        };
         let nc = (floats(caches.l3 / 4) / kc / NR * NR).clamp(4 * NR, MAX_NC / NR * NR);
         Blocking {
             kc,
@@ -266,25 +280,7 @@ unsafe fn nest(
                                 _ => core::ptr::null(),
                             },
                             activation: p.activation_at(last),
-                            // The first row tile to read this panel also fetches the next one,
-                            // which the other row tiles then find in L1 too.
-                            next: if PREFETCH && ir == ic && jr + NR < jc_end {
-                                b.wrapping_add(if panels.is_some() { kc * NR } else { NR })
-                            } else {
-                                core::ptr::null()
-                            },
                         };
-                        if PREFETCH && jr == jc && ir_end < ic_end {
-                            // The first pixel tile is the first to read these rows of W, from
-                            // L3 or memory: ask for the next row tile's while this one computes.
-                            for r in ir_end..(ir_end + MR).min(ic_end) {
-                                // SAFETY: row r < M; a prefetch does not fault.
-                                let row = unsafe { p.w.add(r * p.k + pc) };
-                                for k in (0..kc).step_by(FLOATS_PER_LINE) {
-                                    kernel::prefetch(row.wrapping_add(k));
-                                }
-                            }
-                        }
                         // SAFETY: the tile's rows, pixels and channels are all in bounds.
                         unsafe { kernel::run(ir_end - ir, vectors, tile) };
                         if tail_here {
@@ -323,7 +319,7 @@ mod tests {
                 l3,
             });
             // A 16 KiB half of L1 holds 128 rows of AVX2's 24-pixel panel, 256 of SSE's 12.
-            let kc = if PANEL_IN_L1 {
+            let kc = if panel_in_l1(FmaDatapath::Full) {
                 in_half_l1.min(512)
             } else {
                 512
@@ -339,7 +335,7 @@ mod tests {
         });
         assert_eq!(
             small.kc,
-            if PANEL_IN_L1 {
+            if panel_in_l1(FmaDatapath::Full) {
                 in_half_l1.min(256)
             } else {
                 256
@@ -353,6 +349,26 @@ mod tests {
             l3: 1,
         });
         assert!(tiny.kc >= 64 && tiny.nc >= NR && tiny.mc >= MR);
+    }
+
+    #[test]
+    fn a_half_width_core_sizes_kc_by_l2_alone() {
+        // EPYC 7001 (Zen): 32 KiB L1d, 512 KiB L2, 8 MiB L3.
+        let zen = Caches {
+            l1d: 32 << 10,
+            l2: 512 << 10,
+            l3: 8 << 20,
+        };
+        let half = Blocking::for_core(zen, FmaDatapath::Half);
+        let full = Blocking::for_core(zen, FmaDatapath::Full);
+        // Half of L2 holds the W block of 128 rows × 512 channels.
+        assert_eq!(half.kc, 512);
+        if LANES < 16 {
+            assert!(full.kc < half.kc, "{full:?}");
+            assert!(full.kc * NR * size_of::<f32>() <= zen.l1d / 2);
+        } else {
+            assert_eq!(full, half);
+        }
     }
 
     #[test]

@@ -143,7 +143,6 @@ pub(crate) unsafe fn rectangle(p: &ConvGemm, rows: Range<usize>, cols: Range<usi
                                 start,
                                 add: core::ptr::null(),
                                 activation: Activation::Identity,
-                                next: core::ptr::null(),
                             }
                         };
                         // SAFETY: the tile lies inside rows × cols.

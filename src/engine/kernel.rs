@@ -73,9 +73,6 @@ pub(crate) struct Tile {
     pub add: *const f32,
     /// Applied on store; only set on the last K block.
     pub activation: Activation,
-    /// The input panel the next tile will read (stride `ldb`, like `b`), fetched into L1 while
-    /// this one computes; null for none.
-    pub next: *const f32,
 }
 
 /// Computes `c[R × V·L] (+)= w[R × kc] · b[kc × V·L]` with `L = S::LANES`.
@@ -111,9 +108,6 @@ unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
                     let Tap { w, b } = *t.taps.add(tap);
                     sum_tap::<S, R, V>(&mut acc, t.w.add(w), (1, MR), t.b.add(b), t.ldb, t.kc);
                 }
-            }
-            Layout::Rows if t.ntaps == 1 && !t.next.is_null() => {
-                sum_prefetching::<S, R, V>(&mut acc, t.w, t.lda, t.b, t.next, t.ldb, t.kc);
             }
             Layout::Rows if t.ntaps == 1 => {
                 sum_tap::<S, R, V>(&mut acc, t.w, (t.lda, 1), t.b, t.ldb, t.kc);
@@ -193,51 +187,6 @@ unsafe fn sum_tap<S: Vector, const R: usize, const V: usize>(
             b = b.add(ldb);
         }
     }
-}
-
-/// As [`sum_tap`] for rows of W in place, also fetching row k of the `next` panel.
-///
-/// # Safety
-/// As [`sum_tap`]; `next` need not be valid (a prefetch does not fault).
-#[inline(always)]
-unsafe fn sum_prefetching<S: Vector, const R: usize, const V: usize>(
-    acc: &mut [[S; V]; R],
-    w: *const f32,
-    lda: usize,
-    mut b: *const f32,
-    mut next: *const f32,
-    ldb: usize,
-    kc: usize,
-) {
-    // SAFETY (whole body): the caller vouched for every row and channel read here.
-    unsafe {
-        let rows: [*const f32; R] = core::array::from_fn(|r| w.add(r * lda));
-        for k in 0..kc {
-            prefetch(next);
-            prefetch(next.wrapping_add(V * S::LANES - 1));
-            let x: [S; V] = core::array::from_fn(|v| S::load(b.add(v * S::LANES)));
-            for (row, w) in acc.iter_mut().zip(rows) {
-                let a = S::splat(*w.add(k));
-                for (acc, x) in row.iter_mut().zip(x) {
-                    *acc = a.mul_add(x, *acc);
-                }
-            }
-            b = b.add(ldb);
-            next = next.wrapping_add(ldb);
-        }
-    }
-}
-
-/// Asks for the line holding `at` in L1; never faults.
-#[inline(always)]
-pub(crate) fn prefetch(at: *const f32) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint that does not access memory architecturally.
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = at;
 }
 
 /// Runs the `rows × vectors` tile of [`Lane`]s, `1 ≤ rows ≤ 8`, `1 ≤ vectors ≤ 3`.

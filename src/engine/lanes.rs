@@ -121,7 +121,6 @@ unsafe fn panel(g: &LaneGemm, p: usize, epilogue: Epilogue, out: Disjoint) {
                 },
                 add: core::ptr::null(),
                 activation: Activation::Identity,
-                next: core::ptr::null(),
             };
             // SAFETY: the tile reads rows r0.. of kc input rows of n, kc rows of the panel
             // (NR wide, zero past the last channel), and writes rows of `sums` inside it.

@@ -18,6 +18,7 @@ mod blocking;
 pub mod cache;
 mod checked;
 mod conv;
+pub mod datapath;
 mod dot;
 mod error;
 pub mod graph;

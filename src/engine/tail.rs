@@ -62,7 +62,6 @@ pub(crate) unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, t
                     _ => core::ptr::null(),
                 },
                 activation: p.activation_at(last),
-                next: core::ptr::null(),
             };
             // SAFETY: rows ir.., channels ks and pixels col..col + width are in bounds.
             unsafe { run((rows.end - ir).min(MR), tile) };

@@ -2,7 +2,11 @@
 //! one budget. `report::bench` renders what it gives; the command line only parses arguments.
 
 use crate::analysis::PointwiseLayer;
-use crate::engine::{Peak, PointwiseShape, isa, lane_width, probe_peak, reprobe_peak, simd_path};
+use crate::engine::cache::Caches;
+use crate::engine::datapath::FmaDatapath;
+use crate::engine::{
+    Blocking, Peak, PointwiseShape, isa, lane_width, probe_peak, reprobe_peak, simd_path,
+};
 
 use super::select::{Limits, Selection, layer_name};
 use super::stats::Measurement;
@@ -62,6 +66,28 @@ pub struct BenchRun {
     pub rows: Vec<(BenchShape, Measurement)>,
     /// What the build leaves behind on this CPU, if anything (`engine::isa`).
     pub build_note: Option<String>,
+    /// The block sizes the engine chose here, and what it chose them from.
+    pub blocks: Blocks,
+}
+
+/// The engine's cache block sizes on this machine, with the caches and FMA datapath they
+/// follow, so a figure can be traced to the tuning that produced it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Blocks {
+    pub blocking: Blocking,
+    pub caches: Caches,
+    pub datapath: FmaDatapath,
+}
+
+impl Blocks {
+    /// What [`Engine::new`](crate::engine::Engine::new) uses on this machine.
+    pub fn detect() -> Blocks {
+        Blocks {
+            blocking: Blocking::default(),
+            caches: Caches::detect(),
+            datapath: FmaDatapath::detect(),
+        }
+    }
 }
 
 impl BenchRun {
@@ -153,6 +179,7 @@ pub fn run_bench(
         budget,
         rows: shapes.iter().cloned().zip(measured).collect(),
         build_note: isa::this_build().note(),
+        blocks: Blocks::detect(),
     })
 }
 

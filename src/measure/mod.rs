@@ -15,7 +15,7 @@ pub mod whole;
 pub mod whole_state;
 pub mod worker;
 
-pub use bench::{BenchRun, BenchShape, block_shapes, run_bench};
+pub use bench::{BenchRun, BenchShape, Blocks, block_shapes, run_bench};
 pub use engine_measurer::EngineMeasurer;
 pub use history::{History, PeakState, Status};
 pub use select::{Limits, Selection, Skip};

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::engine::PointwiseShape;
-use crate::measure::{BenchRun, LONG_MIN_RUNS, LONG_RUN, LONG_TOTAL};
+use crate::engine::datapath::FmaDatapath;
+use crate::measure::{BenchRun, Blocks, LONG_MIN_RUNS, LONG_RUN, LONG_TOTAL};
 
 use super::whole::{VerifyReport, WholeReport};
 
@@ -41,12 +42,77 @@ pub struct BenchReport {
     /// Set when this CPU could run a faster path than the build uses (or lacks what it needs),
     /// with the command that rebuilds it.
     pub build_note: Option<String>,
+    /// The engine's cache block sizes here and what they follow.
+    pub blocks: BlocksReport,
     /// With `--whole`: the block and its counterpart run whole.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub whole: Option<WholeReport>,
     /// With `--verify`: the whole runs against the scalar reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyReport>,
+}
+
+/// The block sizes of the engine's loop nest (see `engine::blocking`), and the caches and
+/// FMA datapath they were derived from at run time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BlocksReport {
+    /// Input channels per pass (LOOP 4).
+    pub kc: usize,
+    /// Output channels per block (LOOP 3).
+    pub mc: usize,
+    /// Pixels per block (LOOP 5).
+    pub nc: usize,
+    pub l1d_bytes: usize,
+    pub l2_bytes: usize,
+    pub l3_bytes: usize,
+    /// `"full"` where the FMA units are as wide as the vector, `"half"` where each vector FMA
+    /// is split in two (AMD Zen and Zen+ with AVX2).
+    pub fma_datapath: &'static str,
+}
+
+impl BlocksReport {
+    fn of(blocks: &Blocks) -> BlocksReport {
+        BlocksReport {
+            kc: blocks.blocking.kc,
+            mc: blocks.blocking.mc,
+            nc: blocks.blocking.nc,
+            l1d_bytes: blocks.caches.l1d,
+            l2_bytes: blocks.caches.l2,
+            l3_bytes: blocks.caches.l3,
+            fma_datapath: match blocks.datapath {
+                FmaDatapath::Full => "full",
+                FmaDatapath::Half => "half",
+            },
+        }
+    }
+
+    /// One line for the table.
+    fn line(&self) -> String {
+        let datapath = match self.fma_datapath {
+            "half" => "FMA units half the vector width",
+            _ => "FMA units as wide as the vector",
+        };
+        format!(
+            "blocks: kc {} × mc {} × nc {}, for {} L1d, {} L2, {} L3 and {datapath}",
+            self.kc,
+            self.mc,
+            self.nc,
+            bytes(self.l1d_bytes),
+            bytes(self.l2_bytes),
+            bytes(self.l3_bytes)
+        )
+    }
+}
+
+/// `32 KiB`, `1 MiB`: cache sizes as their datasheets give them.
+fn bytes(n: usize) -> String {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} B")
+    }
 }
 
 /// The timing policy, so a reader knows what "median" was taken over.
@@ -129,6 +195,7 @@ impl BenchReport {
             },
             results,
             build_note: run.build_note.clone(),
+            blocks: BlocksReport::of(&run.blocks),
             whole: None,
             verify: None,
         }
@@ -164,6 +231,7 @@ impl BenchReport {
              GFLOP/s counts 2 FLOPs per MAC",
             self.runs.statistic, self.runs.min_runs, self.runs.time_ms, self.runs.warmup_runs
         );
+        let _ = writeln!(out, "{}", self.blocks.line());
         if self.results.iter().any(|r| r.runs < self.runs.min_runs) {
             let _ = writeln!(
                 out,
@@ -243,6 +311,15 @@ mod tests {
                 gflops_p90: 152.1,
             }],
             build_note: None,
+            blocks: BlocksReport {
+                kc: 512,
+                mc: 128,
+                nc: 1008,
+                l1d_bytes: 32 << 10,
+                l2_bytes: 512 << 10,
+                l3_bytes: 8 << 20,
+                fma_datapath: "half",
+            },
             whole: None,
             verify: None,
         }
@@ -286,6 +363,13 @@ mod tests {
         let table = sample().to_table();
         assert!(
             table.contains("AVX-512F+FMA (f32x16), 2 threads"),
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "blocks: kc 512 × mc 128 × nc 1008, for 32 KiB L1d, 512 KiB L2, 8 MiB L3 and FMA \
+                 units half the vector width"
+            ),
             "{table}"
         );
         let row = table
