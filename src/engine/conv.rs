@@ -15,7 +15,7 @@
 use core::ops::Range;
 
 use super::Activation;
-use super::blocking::Blocking;
+use super::block_sizes::Blocking;
 use super::kernel::{self, Start, Tap, Tile};
 use super::simd::{LANES, MR, NR};
 

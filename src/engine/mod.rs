@@ -14,6 +14,7 @@
 
 mod activation;
 mod aligned;
+mod block_sizes;
 mod blocking;
 pub mod cache;
 mod checked;
@@ -29,8 +30,10 @@ mod lrn;
 mod noise;
 mod pack;
 mod parallel;
+mod partition;
 pub mod peak;
 mod pool;
+mod pool_reduce;
 mod problem;
 mod reference;
 mod shape;
@@ -40,7 +43,7 @@ mod window;
 
 pub use activation::Activation;
 pub use aligned::AlignedVec;
-pub use blocking::{Blocking, Pack};
+pub use block_sizes::{Blocking, Pack};
 pub use checked::CheckedShape;
 pub use error::EngineError;
 pub use lrn::LrnSpec;
@@ -146,7 +149,7 @@ impl Engine {
         } else {
             self.threads
         };
-        let parts = parallel::plan(problem.m, problem.n, threads);
+        let parts = partition::plan(problem.m, problem.n, threads);
         match (&self.pool, parts.as_slice()) {
             (Some(pool), [_, _, ..]) => {
                 // SAFETY: the lengths were checked against the shape, and `output` stays

@@ -1,11 +1,4 @@
-//! Splitting the output among threads, and running the pieces.
-//!
-//! The output is cut into chunks — blocks of output channels (rows) or of pixels (columns),
-//! always all of C_in: splitting C_in would need a reduction across threads. Which dimension
-//! is cut decides what gets re-read: every pixel chunk reads all of W (`C_out·C_in`), every
-//! channel chunk reads all of the input (`C_in·HW`), so the dimension whose *other* operand is
-//! smaller is cut. A 7×7 image with 2048 channels splits channels; a 28×28 image with 64
-//! splits pixels.
+//! Running the chunks of a problem ([`super::partition`]) on several threads.
 //!
 //! Chunks are claimed dynamically from an atomic counter by the calling thread and `threads − 1`
 //! pool workers. The caller never sleeps waiting for a worker to wake: if a worker starts late
@@ -13,85 +6,22 @@
 //! that arrives after the last chunk finds nothing to do. Several chunks per thread keep the
 //! last one short. Below [`PARALLEL_MIN_FLOPS`] the engine stays on the calling thread.
 
-use core::ops::Range;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use super::blocking::{self, Blocking};
+use super::block_sizes::Blocking;
+use super::blocking;
 use super::error::EngineError;
+use super::partition::{CHUNKS_PER_THREAD, Part};
 use super::problem::Problem;
-use super::simd::{LANES, MR, NR};
 
 /// Problems smaller than this (FLOPs = 2·MACs) run on one thread by default (see
 /// `Engine::with_min_parallel_flops`). Measured on 2 Zen 4 cores: a second thread breaks even
 /// at ≈ 0.4 MFLOP (32→32 @ 14×14: 3.9 µs alone, 3.5 µs shared) and pays from 0.8 MFLOP
 /// (7.4 → 5.8 µs); below that, handing work over costs more than it saves.
 pub const PARALLEL_MIN_FLOPS: f64 = 0.5e6;
-
-/// Chunks per thread: more balance the finish better, fewer re-read less.
-const CHUNKS_PER_THREAD: usize = 4;
-
-/// One chunk: output channels `rows`, pixels `cols`, all of C_in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Part {
-    pub rows: Range<usize>,
-    pub cols: Range<usize>,
-}
-
-/// Splits `0..len` into at most `parts` non-empty ranges whose boundaries are multiples of
-/// `unit` (except `len` itself), as equal as the unit allows.
-fn split(len: usize, unit: usize, parts: usize) -> Vec<Range<usize>> {
-    let units = len.div_ceil(unit);
-    let parts = parts.clamp(1, units.max(1));
-    (0..parts)
-        .map(|i| (units * i / parts * unit).min(len)..(units * (i + 1) / parts * unit).min(len))
-        .collect()
-}
-
-/// The chunks for `threads` threads on an `m × n` output (the caller
-/// has already decided the problem is big enough to share).
-pub(crate) fn plan(m: usize, n: usize, threads: usize) -> Vec<Part> {
-    plan_split(m, n, threads, m > n)
-}
-
-/// [`plan`] with the split chosen by the caller: `by_rows` splits output channels (each part
-/// reads all of the input), otherwise pixels (each part reads all of the weights). A
-/// convolution's weights can outweigh its input many times over, which `m > n` cannot see.
-pub(crate) fn plan_split(m: usize, n: usize, threads: usize, by_rows: bool) -> Vec<Part> {
-    let wanted = CHUNKS_PER_THREAD * threads;
-    let row_units = m.div_ceil(MR);
-    let col_units = n / LANES; // the narrow tail rides with the last pixel chunk
-    if threads <= 1 || (row_units < 2 && col_units < 2) {
-        return vec![Part {
-            rows: 0..m,
-            cols: 0..n,
-        }];
-    }
-    let by_rows = if row_units < 2 {
-        false
-    } else if col_units < 2 {
-        true
-    } else {
-        by_rows
-    };
-    if by_rows {
-        split(m, MR, wanted)
-            .into_iter()
-            .map(|rows| Part { rows, cols: 0..n })
-            .collect()
-    } else {
-        let unit = if n / NR >= wanted { NR } else { LANES };
-        let mut cols = split(n / LANES * LANES, unit, wanted);
-        if let Some(last) = cols.last_mut() {
-            last.end = n;
-        }
-        cols.into_iter()
-            .map(|cols| Part { rows: 0..m, cols })
-            .collect()
-    }
-}
 
 /// A float buffer threads share, each writing a part no other thread writes.
 #[derive(Clone, Copy)]
@@ -303,18 +233,6 @@ pub(crate) fn pool(workers: usize) -> Result<Arc<ThreadPool>, EngineError> {
 mod tests {
     use super::*;
 
-    fn covers_exactly(parts: &[Part], m: usize, n: usize) -> bool {
-        let mut seen = vec![0u8; m * n];
-        for p in parts {
-            for r in p.rows.clone() {
-                for c in p.cols.clone() {
-                    seen[r * n + c] += 1;
-                }
-            }
-        }
-        seen.iter().all(|&s| s == 1)
-    }
-
     #[test]
     fn for_each_visits_every_part_once_and_returns_after_the_last() {
         use std::sync::atomic::AtomicU32;
@@ -336,67 +254,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn unsplittable_problems_stay_whole() {
-        // One row tile and less than two pixel vectors: nothing to share.
-        assert_eq!(
-            plan(MR, LANES + 1, 2),
-            vec![Part {
-                rows: 0..MR,
-                cols: 0..LANES + 1
-            }]
-        );
-        assert_eq!(
-            plan(64, 64, 1),
-            vec![Part {
-                rows: 0..64,
-                cols: 0..64
-            }]
-        );
-    }
-
-    #[test]
-    fn chunks_tile_the_output_exactly_once() {
-        let cases = [
-            (64, 784, 2),
-            (2048, 49, 2),
-            (1024, 196, 2),
-            (17, 97, 3),
-            (7, 33, 4),
-            (3, 5000, 2),
-            (1, 17, 2),
-        ];
-        for (m, n, t) in cases {
-            let parts = plan(m, n, t);
-            assert!(!parts.is_empty() && parts.len() <= CHUNKS_PER_THREAD * t);
-            assert!(covers_exactly(&parts, m, n), "{m}×{n} over {t}: {parts:?}");
-        }
-    }
-
-    #[test]
-    fn pixel_chunks_start_on_a_vector() {
-        let parts = plan(64, 784, 2);
-        assert!(parts.len() > 1);
-        assert!(
-            parts
-                .iter()
-                .all(|p| p.cols.start % LANES == 0 && p.rows == (0..64)),
-            "{parts:?}"
-        );
-    }
-
-    #[test]
-    fn tiny_images_split_channels() {
-        // 49 pixels but 2048 output channels: each channel chunk re-reads only the small input.
-        let parts = plan(2048, 49, 2);
-        assert!(parts.len() > 1);
-        assert!(
-            parts
-                .iter()
-                .all(|p| p.cols == (0..49) && p.rows.start % MR == 0),
-            "{parts:?}"
-        );
     }
 }

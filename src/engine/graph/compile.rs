@@ -4,12 +4,12 @@
 
 use super::fuse::Work;
 use super::{Op, PoolKind, Value};
-use crate::engine::blocking::Blocking;
+use crate::engine::block_sizes::Blocking;
 use crate::engine::cache::Caches;
 use crate::engine::conv;
 use crate::engine::kernel::Tap;
 use crate::engine::lanes::{self, MAX_PIXELS};
-use crate::engine::parallel::{self, Part};
+use crate::engine::partition::{self, Part};
 use crate::engine::pool::Pooling;
 use crate::engine::simd::{LANES, NR};
 use crate::engine::window::Geometry;
@@ -265,7 +265,7 @@ pub(super) fn compile(
                 let by_rows = m * k * taps > geo.planes_len() / g;
                 let parts = (0..g)
                     .flat_map(|group| {
-                        parallel::plan_split(m, geo.n_wide, threads, by_rows)
+                        partition::plan_split(m, geo.n_wide, threads, by_rows)
                             .into_iter()
                             .map(move |part| (group, part))
                     })

@@ -10,7 +10,7 @@ use super::plan::{Compiled, Plan};
 use crate::engine::conv::{self, ConvGemm};
 use crate::engine::lanes::{self, LaneGemm};
 use crate::engine::parallel::{Disjoint, for_each};
-use crate::engine::pool::Reduce;
+use crate::engine::pool_reduce::Reduce;
 use crate::engine::simd::MR;
 use crate::engine::window::{Finish, Geometry, stream};
 use crate::engine::{Activation, EngineError, Epilogue, PointwiseShape};
