@@ -10,6 +10,7 @@ use crate::engine::PointwiseShape;
 use crate::engine::datapath::FmaDatapath;
 use crate::measure::{BenchRun, Blocks, LONG_MIN_RUNS, LONG_RUN, LONG_TOTAL};
 
+use super::numbers::bytes;
 use super::whole::{VerifyReport, WholeReport};
 
 /// The `format` field of the JSON document, and its version.
@@ -97,21 +98,10 @@ impl BlocksReport {
             self.kc,
             self.mc,
             self.nc,
-            bytes(self.l1d_bytes),
-            bytes(self.l2_bytes),
-            bytes(self.l3_bytes)
+            bytes(self.l1d_bytes as u64),
+            bytes(self.l2_bytes as u64),
+            bytes(self.l3_bytes as u64)
         )
-    }
-}
-
-/// `32 KiB`, `1 MiB`: cache sizes as their datasheets give them.
-fn bytes(n: usize) -> String {
-    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
-        format!("{} MiB", n >> 20)
-    } else if n >= 1 << 10 {
-        format!("{} KiB", n >> 10)
-    } else {
-        format!("{n} B")
     }
 }
 
@@ -367,8 +357,8 @@ mod tests {
         );
         assert!(
             table.contains(
-                "blocks: kc 512 × mc 128 × nc 1008, for 32 KiB L1d, 512 KiB L2, 8 MiB L3 and FMA \
-                 units half the vector width"
+                "blocks: kc 512 × mc 128 × nc 1008, for 32.0 KiB L1d, 512.0 KiB L2, 8.0 MiB L3 and \
+                 FMA units half the vector width"
             ),
             "{table}"
         );
