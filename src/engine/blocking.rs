@@ -132,8 +132,6 @@ unsafe fn nest(
                         };
                         let tile = Tile {
                             kc,
-                            taps: kernel::POINTWISE.as_ptr(),
-                            ntaps: 1,
                             layout: kernel::Layout::Rows,
                             // SAFETY: row ir < M, channel pc < K.
                             w: unsafe { p.w.add(ir * p.k + pc) },

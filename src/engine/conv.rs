@@ -10,13 +10,15 @@
 //! built, in the order the micro-kernel reads them (BLIS's "pack A", free here because the
 //! weights never change): per row tile of MR output channels and K block, tap after tap, `k`
 //! after `k`, the MR rows side by side. Read in place they would be `MR × taps` strided
-//! streams per tile; packed they are one.
+//! streams per tile; packed they are one. The input offset of every step of a K block (tap
+//! and channel) is a table made with the plan ([`steps`]), so the kernel runs a block's taps
+//! as one loop.
 
 use core::ops::Range;
 
 use super::Activation;
 use super::block_sizes::Blocking;
-use super::kernel::{self, Start, Tap, Tile};
+use super::kernel::{self, Start, Tile};
 use super::simd::{LANES, MR, NR};
 
 /// Channels per K block for a kernel of `taps` taps: the W block of every tap together stays
@@ -31,13 +33,13 @@ pub(crate) fn k_block(b: Blocking, taps: usize, k: usize) -> usize {
     k.div_ceil(k.div_ceil(most).max(1)).max(1)
 }
 
-/// The taps of a K block of `kc` channels in the packed weights: tap `t`'s weights start
-/// `t·kc·MR` floats into the block, its input at the tap's shift.
-pub(crate) fn packed_taps(shifts: &[usize], kc: usize) -> Vec<Tap> {
+/// Where each step of a K block of `kc` channels reads its input, from the block's first
+/// channel: tap after tap (each at its shift), channel after channel (`ldb` apart), in the order
+/// [`pack_weights`] lays out the block's weights.
+pub(crate) fn steps(shifts: &[usize], kc: usize, ldb: usize) -> Vec<usize> {
     shifts
         .iter()
-        .enumerate()
-        .map(|(t, &b)| Tap { w: t * kc * MR, b })
+        .flat_map(|&shift| (0..kc).map(move |k| shift + k * ldb))
         .collect()
 }
 
@@ -85,10 +87,10 @@ pub(crate) struct ConvGemm {
     /// The group's packed weights (see [`pack_weights`]).
     pub w: *const f32,
     pub ntaps: usize,
-    /// Channels per K block, and the tap tables of a whole block and of the last one.
+    /// Channels per K block, and the [`steps`] of a whole block and of the last one.
     pub kc: usize,
-    pub taps: *const Tap,
-    pub last_taps: *const Tap,
+    pub steps: *const usize,
+    pub last_steps: *const usize,
     /// Phase planes from the group's first channel; channel rows `ldb` apart.
     pub x: *const f32,
     pub ldb: usize,
@@ -130,10 +132,14 @@ pub(crate) unsafe fn rectangle(p: &ConvGemm, rows: Range<usize>, cols: Range<usi
                         // (`Geometry::plane`).
                         let tile = unsafe {
                             Tile {
-                                kc,
-                                taps: if pc + kc == p.k { p.last_taps } else { p.taps },
-                                ntaps: p.ntaps,
-                                layout: kernel::Layout::Packed,
+                                kc: kc * p.ntaps,
+                                layout: kernel::Layout::Packed {
+                                    steps: if pc + kc == p.k {
+                                        p.last_steps
+                                    } else {
+                                        p.steps
+                                    },
+                                },
                                 w: p.w.add((ir / MR * p.k + pc) * p.ntaps * MR),
                                 lda: MR,
                                 b: p.x.add(pc * p.ldb + jr),
@@ -147,6 +153,41 @@ pub(crate) unsafe fn rectangle(p: &ConvGemm, rows: Range<usize>, cols: Range<usi
                         };
                         // SAFETY: the tile lies inside rows × cols.
                         unsafe { kernel::run((ic_end - ir).min(MR), vectors, tile) };
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step `s` of a K block must read the input of the tap and channel whose weights
+    /// `pack_weights` put at `s·MR`: the two orders are one contract.
+    #[test]
+    fn each_step_reads_the_input_its_packed_weights_belong_to() {
+        let (m, k, kc, ldb) = (MR + 1, 5, 3, 1000);
+        let shifts = [0, 1, 31, 62];
+        let taps = shifts.len();
+        let weights: Vec<f32> = (0..m * k * taps).map(|i| i as f32 + 1.0).collect();
+        let packed = pack_weights(&weights, 1, m, k, taps, kc);
+        for tile in 0..m.div_ceil(MR) {
+            for pc in (0..k).step_by(kc) {
+                let kcb = kc.min(k - pc);
+                let block = (tile * k + pc) * taps * MR;
+                for (s, &offset) in steps(&shifts, kcb, ldb).iter().enumerate() {
+                    let (ci, shift) = (pc + offset / ldb, offset % ldb);
+                    let t = shifts.iter().position(|&x| x == shift).unwrap();
+                    for r in 0..MR {
+                        let row = tile * MR + r;
+                        let want = if row < m {
+                            weights[(row * k + ci) * taps + t]
+                        } else {
+                            0.0
+                        };
+                        assert_eq!(packed[block + s * MR + r], want, "step {s} row {row}");
                     }
                 }
             }

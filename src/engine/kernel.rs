@@ -27,39 +27,31 @@ pub(crate) enum Start {
     Accumulate,
 }
 
-/// One shifted operand pair of a k×k convolution: the tap's weights start `w` floats after the
-/// tile's `w`, its input `b` floats after the tile's `b`. A pointwise tile has one tap at 0, 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Tap {
-    pub w: usize,
-    pub b: usize,
-}
-
 /// Where weight (r, k) of a tile lies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Layout {
     /// `w[r·lda + k]`: rows of W as they are.
     Rows,
-    /// `w[k·MR + r]` per tap, rearranged once when a convolution's plan is built: one
-    /// sequential stream in place of `R × taps` strided ones.
-    Packed,
+    /// `w[s·MR + r]` for step `s` of a convolution's K block (tap after tap, channel after
+    /// channel), rearranged once when its plan is built: one sequential stream in place of
+    /// `R × taps` strided ones. Step `s` reads its input row at `b + steps[s]`, so a block's
+    /// taps are one loop of `kc` steps rather than a loop per tap of a few dozen channels. On
+    /// an AMD EPYC 7001 core (one thread, three interleaved pairs) Inception 3a's 3×3 ran
+    /// 2.6% faster so, the whole module 2.4%; its 5×5 and NIN's were level.
+    Packed { steps: *const usize },
     /// `w[k·lda + r]`: the "weights" are an input whose rows are channels and whose columns
     /// are the tile's rows — pixels, when the output channels run along the lanes
     /// ([`super::lanes`]).
     Columns,
 }
 
-/// The single tap of a pointwise convolution.
-pub(crate) static POINTWISE: [Tap; 1] = [Tap { w: 0, b: 0 }];
-
 /// One micro-tile. Pointers are at the tile's origin (row 0, pixel 0, k 0 of this K block).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tile {
+    /// Steps of K: channels, or with [`Layout::Packed`] every tap of every channel of the block,
+    /// summed into the same accumulators, so a 3×3 convolution's nine taps cost one load and
+    /// one store of the output tile, like a pointwise one.
     pub kc: usize,
-    /// Summed in turn into the same accumulators, so a 3×3 convolution's nine taps cost one
-    /// load and one store of the output tile, like a pointwise one.
-    pub taps: *const Tap,
-    pub ntaps: usize,
     pub layout: Layout,
     pub w: *const f32,
     pub lda: usize,
@@ -78,7 +70,7 @@ pub(crate) struct Tile {
 /// Computes `c[R × V·L] (+)= w[R × kc] · b[kc × V·L]` with `L = S::LANES`.
 ///
 /// # Safety
-/// For every tap, `w[tap.w + r·lda + k]` and `b[tap.b + k·ldb + j]` must be valid, and
+/// `w[r·lda + k]` (`w[k·MR + r]` packed) and `b[k·ldb + j]` (`b[steps[k] + j]` packed) must be valid, and
 /// `c[r·ldc + j]` (and `bias[r]`), for every `r < R`, `k < kc`, `j < V·L`; the output tile must
 /// not overlap the inputs.
 #[inline(never)]
@@ -101,25 +93,10 @@ unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
                 }
             }
         }
-        // One tap (every pointwise tile) takes the loop without the tap table, as before taps.
         match t.layout {
-            Layout::Packed => {
-                for tap in 0..t.ntaps {
-                    let Tap { w, b } = *t.taps.add(tap);
-                    sum_tap::<S, R, V>(&mut acc, t.w.add(w), (1, MR), t.b.add(b), t.ldb, t.kc);
-                }
-            }
-            Layout::Rows if t.ntaps == 1 => {
-                sum_tap::<S, R, V>(&mut acc, t.w, (t.lda, 1), t.b, t.ldb, t.kc);
-            }
-            Layout::Rows => {
-                for tap in 0..t.ntaps {
-                    let Tap { w, b } = *t.taps.add(tap);
-                    let w = t.w.add(w);
-                    sum_tap::<S, R, V>(&mut acc, w, (t.lda, 1), t.b.add(b), t.ldb, t.kc);
-                }
-            }
-            // One tap only: the channel-lane GEMM runs after im2col.
+            Layout::Packed { steps } => sum_steps::<S, R, V>(&mut acc, t.w, t.b, steps, t.kc),
+            Layout::Rows => sum_tap::<S, R, V>(&mut acc, t.w, (t.lda, 1), t.b, t.ldb, t.kc),
+            // The channel-lane GEMM, after im2col.
             Layout::Columns => sum_tap::<S, R, V>(&mut acc, t.w, (1, t.lda), t.b, t.ldb, t.kc),
         }
         // One store loop per clamp, chosen once: a match inside the loop cost the pointwise
@@ -185,6 +162,35 @@ unsafe fn sum_tap<S: Vector, const R: usize, const V: usize>(
                 }
             }
             b = b.add(ldb);
+        }
+    }
+}
+
+/// `acc += w[R × n] · b[n × V·L]` over `n` steps of packed weights (`w[s·MR + r]`), step `s`
+/// reading its input at `b + steps[s]`.
+///
+/// # Safety
+/// As [`tile`], with [`Layout::Packed`].
+#[inline(always)]
+unsafe fn sum_steps<S: Vector, const R: usize, const V: usize>(
+    acc: &mut [[S; V]; R],
+    mut w: *const f32,
+    b: *const f32,
+    steps: *const usize,
+    n: usize,
+) {
+    // SAFETY (whole body): the caller vouched for every step's weights and input.
+    unsafe {
+        for s in 0..n {
+            let b = b.add(*steps.add(s));
+            let x: [S; V] = core::array::from_fn(|v| S::load(b.add(v * S::LANES)));
+            for (r, row) in acc.iter_mut().enumerate() {
+                let a = S::splat(*w.add(r));
+                for (acc, x) in row.iter_mut().zip(x) {
+                    *acc = a.mul_add(x, *acc);
+                }
+            }
+            w = w.add(MR);
         }
     }
 }

@@ -103,8 +103,6 @@ unsafe fn panel(g: &LaneGemm, p: usize, epilogue: Epilogue, out: Disjoint) {
             }
             let tile = Tile {
                 kc,
-                taps: kernel::POINTWISE.as_ptr(),
-                ntaps: 1,
                 layout: Layout::Columns,
                 // SAFETY (three offsets): row k0 < k, pixel r0 < n; channel row k0 of the
                 // panel; pixel row r0 of the sums.

@@ -47,8 +47,6 @@ pub(crate) unsafe fn narrow(p: &Problem, rows: Range<usize>, ks: Range<usize>, t
                 kc: ks.end - ks.start,
                 // SAFETY (three offsets): row ir < M, channel ks.start < K, pixel col < N.
                 w: unsafe { p.w.add(ir * p.k + ks.start) },
-                taps: kernel::POINTWISE.as_ptr(),
-                ntaps: 1,
                 layout: kernel::Layout::Rows,
                 lda: p.k,
                 b: unsafe { p.x.add(ks.start * p.n + col) },

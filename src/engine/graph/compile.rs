@@ -7,7 +7,6 @@ use super::{Op, PoolKind, Value};
 use crate::engine::block_sizes::Blocking;
 use crate::engine::cache::Caches;
 use crate::engine::conv;
-use crate::engine::kernel::Tap;
 use crate::engine::lanes::{self, MAX_PIXELS};
 use crate::engine::partition::{self, Part};
 use crate::engine::pool::Pooling;
@@ -49,10 +48,11 @@ pub(super) enum Run {
         groups: usize,
         m: usize,
         k: usize,
-        /// Channels per K block, and the tap tables of a whole block and the last.
+        /// Channels per K block, and where the steps of a whole block and of the last read
+        /// their input (`conv::steps`).
         kc: usize,
-        taps: Vec<Tap>,
-        last_taps: Vec<Tap>,
+        steps: Vec<usize>,
+        last_steps: Vec<usize>,
         weights: Vec<f32>,
         bias: Option<Vec<f32>>,
         /// Each group's output split among the threads, made once.
@@ -272,8 +272,8 @@ pub(super) fn compile(
                     .collect();
                 Run::Conv {
                     parts,
-                    taps: conv::packed_taps(&shifts, kc),
-                    last_taps: conv::packed_taps(&shifts, k - (k - 1) / kc * kc),
+                    steps: conv::steps(&shifts, kc, geo.plane),
+                    last_steps: conv::steps(&shifts, k - (k - 1) / kc * kc, geo.plane),
                     weights: conv::pack_weights(&weights, g, m, k, taps, kc),
                     geo,
                     groups: g,

@@ -72,8 +72,8 @@ impl Plan {
                 m,
                 k,
                 kc,
-                taps,
-                last_taps,
+                steps,
+                last_steps,
                 weights,
                 bias,
                 parts,
@@ -83,7 +83,8 @@ impl Plan {
                 fill(pool, threads, geo, input, 0.0, planes);
                 let wide = Disjoint(self.wide.as_mut_ptr());
                 let blocking = self.engine.blocking;
-                let group_floats = m.div_ceil(MR) * MR * k * taps.len();
+                let taps = geo.window.taps();
+                let group_floats = m.div_ceil(MR) * MR * k * taps;
                 let gemm = |g: usize| ConvGemm {
                     k: *k,
                     n: geo.n_wide,
@@ -92,9 +93,9 @@ impl Plan {
                     x: unsafe { planes.ptr().add(g * k * geo.plane) },
                     ldb: geo.plane,
                     kc: *kc,
-                    taps: taps.as_ptr(),
-                    last_taps: last_taps.as_ptr(),
-                    ntaps: taps.len(),
+                    steps: steps.as_ptr(),
+                    last_steps: last_steps.as_ptr(),
+                    ntaps: taps,
                     c: unsafe { wide.ptr().add(g * m * geo.n_wide) },
                     bias: bias.as_ref().map(|b| unsafe { b.as_ptr().add(g * m) }),
                 };
