@@ -43,27 +43,26 @@ pub(crate) fn steps(shifts: &[usize], kc: usize, ldb: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Packs `weights` (`[C_out][C_in/G][tap]`, PyTorch's order) for [`rectangle`]: per group,
-/// row tile, K block of `kc`, tap, channel, then the tile's MR rows (zero past the last).
+/// Packs `weights` (`[C_out][C_in/G][tap]`, PyTorch's order) in tiles of output channels, the
+/// ranges `tiles` gives (together they cover `0..m`; past `m`, zeros), for [`rectangle`] (tiles
+/// of MR) or [`super::lane_conv`] (panels of whole vectors): per group, tile, K block of `kc`,
+/// tap, channel, then the tile's channels side by side.
 pub(crate) fn pack_weights(
     weights: &[f32],
-    groups: usize,
-    m: usize,
-    k: usize,
-    taps: usize,
+    (groups, m, k, taps): (usize, usize, usize, usize),
     kc: usize,
+    tiles: &[Range<usize>],
 ) -> Vec<f32> {
-    let tiles = m.div_ceil(MR);
-    let mut packed = vec![0.0; groups * tiles * MR * k * taps];
+    let width: usize = tiles.iter().map(|t| t.len()).sum();
+    let mut packed = vec![0.0; groups * width * k * taps];
     let mut at = 0;
     for g in 0..groups {
-        for tile in 0..tiles {
+        for tile in tiles {
             for pc in (0..k).step_by(kc) {
                 let kcb = kc.min(k - pc);
                 for t in 0..taps {
                     for ci in pc..pc + kcb {
-                        for r in 0..MR {
-                            let row = tile * MR + r;
+                        for row in tile.clone() {
                             if row < m {
                                 packed[at] = weights[((g * m + row) * k + ci) * taps + t];
                             }
@@ -75,6 +74,11 @@ pub(crate) fn pack_weights(
         }
     }
     packed
+}
+
+/// The implicit GEMM's tiles of MR output channels, for [`pack_weights`].
+pub(crate) fn row_tiles(m: usize) -> Vec<Range<usize>> {
+    (0..m.div_ceil(MR)).map(|t| t * MR..(t + 1) * MR).collect()
 }
 
 /// One group's GEMM as raw parts.
@@ -172,7 +176,7 @@ mod tests {
         let shifts = [0, 1, 31, 62];
         let taps = shifts.len();
         let weights: Vec<f32> = (0..m * k * taps).map(|i| i as f32 + 1.0).collect();
-        let packed = pack_weights(&weights, 1, m, k, taps, kc);
+        let packed = pack_weights(&weights, (1, m, k, taps), kc, &row_tiles(m));
         for tile in 0..m.div_ceil(MR) {
             for pc in (0..k).step_by(kc) {
                 let kcb = kc.min(k - pc);

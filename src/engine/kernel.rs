@@ -43,6 +43,14 @@ pub(crate) enum Layout {
     /// are the tile's rows — pixels, when the output channels run along the lanes
     /// ([`super::lanes`]).
     Columns,
+    /// `w[rows[r] + steps[s]]`: the tile's rows are output pixels of a convolution with the
+    /// output channels along the lanes ([`super::lane_conv`]), row `r` at `rows[r]` in the
+    /// phase planes and step `s` (tap, channel) at `steps[s]` from it; the vectors are packed
+    /// weights, `b[s·ldb + j]`.
+    Gathered {
+        steps: *const usize,
+        rows: *const usize,
+    },
 }
 
 /// One micro-tile. Pointers are at the tile's origin (row 0, pixel 0, k 0 of this K block).
@@ -98,6 +106,9 @@ unsafe fn tile<S: Vector, const R: usize, const V: usize>(t: Tile) {
             Layout::Rows => sum_tap::<S, R, V>(&mut acc, t.w, (t.lda, 1), t.b, t.ldb, t.kc),
             // The channel-lane GEMM, after im2col.
             Layout::Columns => sum_tap::<S, R, V>(&mut acc, t.w, (1, t.lda), t.b, t.ldb, t.kc),
+            Layout::Gathered { steps, rows } => {
+                sum_gathered::<S, R, V>(&mut acc, t.w, rows, t.b, t.ldb, steps, t.kc)
+            }
         }
         // One store loop per clamp, chosen once: a match inside the loop cost the pointwise
         // tiles 5–7% against the two-way ReLU test it replaced.
@@ -191,6 +202,38 @@ unsafe fn sum_steps<S: Vector, const R: usize, const V: usize>(
                 }
             }
             w = w.add(MR);
+        }
+    }
+}
+
+/// `acc += w[R × n] · b[n × V·L]` with row `r`'s operand of step `s` at `w[rows[r] + steps[s]]`
+/// and the step's vectors at `b + s·ldb`.
+///
+/// # Safety
+/// As [`tile`], with [`Layout::Gathered`].
+#[inline(always)]
+unsafe fn sum_gathered<S: Vector, const R: usize, const V: usize>(
+    acc: &mut [[S; V]; R],
+    w: *const f32,
+    rows: *const usize,
+    mut b: *const f32,
+    ldb: usize,
+    steps: *const usize,
+    n: usize,
+) {
+    // SAFETY (whole body): the caller vouched for every row's and step's reads.
+    unsafe {
+        let rows: [*const f32; R] = core::array::from_fn(|r| w.add(*rows.add(r)));
+        for s in 0..n {
+            let at = *steps.add(s);
+            let x: [S; V] = core::array::from_fn(|v| S::load(b.add(v * S::LANES)));
+            for (row, w) in acc.iter_mut().zip(rows) {
+                let a = S::splat(*w.add(at));
+                for (acc, x) in row.iter_mut().zip(x) {
+                    *acc = a.mul_add(x, *acc);
+                }
+            }
+            b = b.add(ldb);
         }
     }
 }

@@ -25,6 +25,7 @@ mod error;
 pub mod graph;
 pub mod isa;
 mod kernel;
+mod lane_conv;
 mod lanes;
 mod lrn;
 mod noise;

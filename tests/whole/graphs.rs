@@ -7,9 +7,13 @@ use convtui::engine::graph::{
 use convtui::engine::noise;
 use convtui::measure::whole::compare;
 
-/// Runs `graph` on both executors and asserts they agree.
+/// Runs `graph` on both executors and asserts they agree: as planned, and with every k×k
+/// convolution as the implicit GEMM and with the output channels in the lanes, since the plan
+/// picks one of the two by shape.
 fn agrees(graph: &Graph, what: &str) {
-    agrees_on(graph, ConvPath::Auto, what);
+    for path in [ConvPath::Auto, ConvPath::Implicit, ConvPath::Direct] {
+        agrees_on(graph, path, &format!("{what} on {path:?}"));
+    }
 }
 
 /// The same, with the convolutions run as `path` says.
@@ -314,7 +318,12 @@ fn output_channels_in_the_lanes_on_few_pixels() {
             )
             .expect("fits");
         g.push(Op::Relu6 { input: sum }, 0).expect("fits");
-        for path in [ConvPath::Auto, ConvPath::Im2col, ConvPath::Lanes] {
+        for path in [
+            ConvPath::Auto,
+            ConvPath::Im2col,
+            ConvPath::Lanes,
+            ConvPath::Direct,
+        ] {
             agrees_on(&g, path, &format!("{input:?} → {out} on {path:?}"));
         }
     }

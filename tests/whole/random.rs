@@ -192,6 +192,7 @@ fn check(block: &Block, analysis: &Analysis, what: &str) -> Result<(), TestCaseE
         (2, ConvPath::Implicit),
         (2, ConvPath::Im2col),
         (2, ConvPath::Lanes),
+        (2, ConvPath::Direct),
     ] {
         let mut prepared = Prepared::with_path(block, analysis, threads, path)
             .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;

@@ -8,6 +8,7 @@ use super::PoolKind;
 use super::compile::{GemmWeights, Run};
 use super::plan::{Compiled, Plan};
 use crate::engine::conv::{self, ConvGemm};
+use crate::engine::lane_conv::{self, LaneConv};
 use crate::engine::lanes::{self, LaneGemm};
 use crate::engine::parallel::{Disjoint, for_each};
 use crate::engine::pool_reduce::Reduce;
@@ -110,6 +111,37 @@ impl Plan {
                 compact_all(pool, threads, geo, out, add, activation, &|c| {
                     &wide[c * geo.n_wide..(c + 1) * geo.n_wide]
                 });
+            }
+            Run::LaneConv {
+                geo,
+                groups,
+                m,
+                k,
+                kc,
+                steps,
+                last_steps,
+                weights,
+                bias,
+            } => {
+                let planes = Disjoint(self.planes.as_mut_ptr());
+                fill(pool, threads, geo, input, 0.0, planes);
+                let c = LaneConv {
+                    geo,
+                    groups: *groups,
+                    m: *m,
+                    k: *k,
+                    kc: *kc,
+                    steps,
+                    last_steps,
+                    weights,
+                    planes: &self.planes,
+                };
+                let epilogue = Epilogue {
+                    bias: bias.as_deref(),
+                    add,
+                    activation,
+                };
+                lane_conv::run(pool, threads, &c, epilogue, out);
             }
             Run::Im2col {
                 geo,

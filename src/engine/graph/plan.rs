@@ -111,6 +111,7 @@ impl Plan {
                     planes = planes.max(geo.planes_len());
                     wide = wide.max(m * groups * geo.n_wide);
                 }
+                Run::LaneConv { geo, .. } => planes = planes.max(geo.planes_len()),
                 Run::Im2col { geo, shape, .. } => {
                     planes = planes.max(geo.planes_len());
                     wide = wide.max(shape.c_in * shape.h * shape.w);
@@ -124,7 +125,9 @@ impl Plan {
             }
             weights += match &run {
                 Run::Pointwise { weights, .. } | Run::Im2col { weights, .. } => weights.floats(),
-                Run::Conv { weights, .. } | Run::Depthwise { weights, .. } => weights.len(),
+                Run::Conv { weights, .. }
+                | Run::LaneConv { weights, .. }
+                | Run::Depthwise { weights, .. } => weights.len(),
                 _ => 0,
             };
             steps.push(Compiled {
