@@ -205,7 +205,7 @@ unsafe fn store(
     let activation = epilogue.activation;
     for j0 in (0..whole_j).step_by(8) {
         for q in (0..whole_q).step_by(8) {
-            // SAFETY: pixels q..q + 8 < n and channels j0..j0 + 8 ≤ channels lie in the sums.
+            // SAFETY: pixels q..q + 8 ≤ n and channels j0..j0 + 8 ≤ channels lie in the sums.
             let rows: [u32x8; 8] = core::array::from_fn(|i| unsafe {
                 sums.as_ptr()
                     .add((q + i) * NR + j0)
