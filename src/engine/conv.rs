@@ -20,6 +20,7 @@ use super::Activation;
 use super::block_sizes::Blocking;
 use super::kernel::{self, Start, Tile};
 use super::simd::{LANES, MR, NR};
+use super::window::Geometry;
 
 /// Channels per K block for a kernel of `taps` taps: the W block of every tap together stays
 /// the size the pointwise nest was tuned for. (Sizing it instead so that a K block's input rows
@@ -41,6 +42,23 @@ pub(crate) fn steps(shifts: &[usize], kc: usize, ldb: usize) -> Vec<usize> {
         .iter()
         .flat_map(|&shift| (0..kc).map(move |k| shift + k * ldb))
         .collect()
+}
+
+/// A convolution's channels per K block and the step tables ([`steps`]) of a whole block
+/// and of the last one, for `k` input channels per group.
+pub(crate) fn step_tables(
+    blocking: Blocking,
+    geo: &Geometry,
+    k: usize,
+) -> (usize, Vec<usize>, Vec<usize>) {
+    let kc = k_block(blocking, geo.window.taps(), k);
+    let shifts = geo.shifts();
+    let last = k - (k - 1) / kc * kc;
+    (
+        kc,
+        steps(&shifts, kc, geo.plane),
+        steps(&shifts, last, geo.plane),
+    )
 }
 
 /// Packs `weights` (`[C_out][C_in/G][tap]`, PyTorch's order) in tiles of output channels, the

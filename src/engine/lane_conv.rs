@@ -2,19 +2,20 @@
 //!
 //! The implicit GEMM of [`super::conv`] puts pixels in the lanes over the wide layout and
 //! computes the `wq − wo` columns past each row's end only to drop them: a 5×5 on 28×28 computes
-//! 32 columns per row for 28, an eighth more work. Here, as in [`super::lanes`], the register
+//! 32 columns per row for 28 and drops an eighth of them. Here, as in [`super::lanes`], the register
 //! tile's rows are output pixels — any `MR` consecutive ones, each broadcast from its own place
 //! in the planes, so a tile may run across a row's end — and its vectors are a panel of output
 //! channels' packed weights, so every output computed is kept. A chunk of [`CHUNK`] pixels
 //! sums into a buffer on the stack, K block after K block, and is then transposed into the CHW
-//! output with the bias, the addend and the activation: no wide result to compact.
+//! output with the bias, the addend and the activation ([`lanes::store`]): no wide result to
+//! compact.
 
 use super::Epilogue;
 use super::kernel::{self, Layout, Start, Tile};
 use super::parallel::{Disjoint, for_each};
 use super::simd::{LANES, MR, NR, NV};
 use super::window::Geometry;
-use super::{Activation, conv};
+use super::{Activation, conv, lanes};
 use rayon::ThreadPool;
 
 /// Pixels per chunk: its sums (`CHUNK × NR` floats, 12 KiB with AVX-512) live on the stack.
@@ -173,7 +174,7 @@ unsafe fn run_chunk(
     }
     // SAFETY: these channels at these pixels are this part's alone.
     unsafe {
-        store(
+        lanes::store(
             &sums,
             n,
             channels,
@@ -182,69 +183,6 @@ unsafe fn run_chunk(
             out,
         )
     };
-}
-
-/// Writes a chunk's sums (`[q][NR]`, a pixel's channels side by side) to channel rows of the
-/// output, `out[co·pixels + q0 + q]`, with the bias, the addend and the activation: eight
-/// pixels of eight channels at a time through a register transpose, the rest one by one. (One
-/// by one throughout, the store took a tenth of a 1×1 stride-2 convolution over 256 channels.)
-///
-/// # Safety
-/// `out` must hold the rows and no other thread write these pixels of these channels.
-unsafe fn store(
-    sums: &[f32],
-    n: usize,
-    channels: usize,
-    (first, pixels, q0): (usize, usize, usize),
-    epilogue: Epilogue,
-    out: Disjoint,
-) {
-    use wide::{f32x8, u32x8};
-    let at = |j: usize, q: usize| (first + j) * pixels + q0 + q;
-    let (whole_q, whole_j) = (n / 8 * 8, channels / 8 * 8);
-    let activation = epilogue.activation;
-    for j0 in (0..whole_j).step_by(8) {
-        for q in (0..whole_q).step_by(8) {
-            // SAFETY: pixels q..q + 8 ≤ n and channels j0..j0 + 8 ≤ channels lie in the sums.
-            let rows: [u32x8; 8] = core::array::from_fn(|i| unsafe {
-                sums.as_ptr()
-                    .add((q + i) * NR + j0)
-                    .cast::<u32x8>()
-                    .read_unaligned()
-            });
-            for (j, bits) in u32x8::transpose(rows).into_iter().enumerate() {
-                // SAFETY: both are eight plain 32-bit lanes.
-                let mut v: f32x8 = unsafe { core::mem::transmute::<u32x8, f32x8>(bits) };
-                if let Some(bias) = epilogue.bias {
-                    v += f32x8::splat(bias[first + j0 + j]);
-                }
-                let at = at(j0 + j, q);
-                if let Some(add) = epilogue.add {
-                    v += f32x8::from(<[f32; 8]>::try_from(&add[at..at + 8]).expect("eight"));
-                }
-                v = match activation {
-                    Activation::Identity => v,
-                    Activation::Relu => v.max(f32x8::ZERO),
-                    Activation::Relu6 => v.max(f32x8::ZERO).min(f32x8::splat(6.0)),
-                };
-                // SAFETY: these eight pixels of this channel are the caller's.
-                unsafe { out.part(at, 8) }.copy_from_slice(&v.to_array());
-            }
-        }
-    }
-    let one = |j: usize, q: usize| {
-        let mut v = sums[q * NR + j] + epilogue.bias.map_or(0.0, |b| b[first + j]);
-        if let Some(add) = epilogue.add {
-            v += add[at(j, q)];
-        }
-        // SAFETY: this pixel of this channel is the caller's.
-        let y = unsafe { out.part(at(j, q), 1) };
-        y[0] = activation.apply(v);
-    };
-    for j in 0..channels {
-        let from = if j < whole_j { whole_q } else { 0 };
-        (from..n).for_each(|q| one(j, q));
-    }
 }
 
 #[cfg(test)]

@@ -183,14 +183,13 @@ fn lanes_pay(pixels: usize) -> bool {
 
 /// Whether a convolution of `steps` (input channels × taps) per output runs faster with the
 /// output channels in the lanes (`Run::LaneConv`) than as the implicit GEMM, which computes a
-/// `wasted` share of its outputs only to drop them: where what the dropped columns cost, in
-/// vector FMAs per kept output (`steps / LANES · wasted / (1 − wasted)`), is at least half of
-/// one, about what the lane path's transposing store costs. Measured on Zen 4 (AVX-512, one
-/// thread, two interleaved rounds of GoogLeNet, ResNet-50, NIN and AlexNet whole, per layer,
-/// every convolution on the lane path against the path before it): the 3×3s and 5×5s ran
-/// 4–26% faster (5 FMAs and more), 3×3 64→64 at 56×56 level (1.2), the 11×11 stride-4 stems 3%
-/// faster (0.8); the 7×7 stride-2 stem on three channels (0.25) 3–7% slower and the stride-2
-/// 1×1s (nothing wasted) level to 8% slower.
+/// `wasted` share of its outputs only to drop them: where the dropped columns cost at least
+/// half a vector FMA per kept output (`steps / LANES · wasted / (1 − wasted)`), about what the
+/// lane path's transposing store costs. Measured on Zen 4 (AVX-512, one thread, interleaved
+/// rounds of GoogLeNet, ResNet-50, NIN and AlexNet, per layer, lane path against the one
+/// before): 3×3s and 5×5s 4–26% faster (5 FMAs and more), 3×3 64→64 at 56×56 level (1.2),
+/// 11×11 stride-4 stems 3% faster (0.8); the 7×7 stride-2 stem on three channels (0.25) 3–7%
+/// slower, stride-2 1×1s (nothing wasted) level to 8% slower.
 fn direct_pays(steps: usize, wasted: f64) -> bool {
     steps as f64 / LANES as f64 * wasted >= 0.5 * (1.0 - wasted)
 }
@@ -273,11 +272,10 @@ pub(super) fn compile(
                     _ => false,
                 };
                 if direct {
-                    let kc = conv::k_block(blocking, taps, k);
-                    let shifts = geo.shifts();
+                    let (kc, steps, last_steps) = conv::step_tables(blocking, &geo, k);
                     return Run::LaneConv {
-                        steps: conv::steps(&shifts, kc, geo.plane),
-                        last_steps: conv::steps(&shifts, k - (k - 1) / kc * kc, geo.plane),
+                        steps,
+                        last_steps,
                         weights: lane_conv::pack(&weights, (g, m, k, taps), kc),
                         geo,
                         groups: g,
@@ -294,10 +292,9 @@ pub(super) fn compile(
                         (lanes || wasted >= 0.1 && !whole_tiles)
                             && rows * size_of::<f32>() <= IM2COL_MAX_BYTES
                     }
-                    ConvPath::Implicit => false,
+                    ConvPath::Implicit | ConvPath::Direct => false,
                     ConvPath::Im2col => true,
                     ConvPath::Lanes => few,
-                    ConvPath::Direct => false,
                 };
                 if g == 1 && im2col {
                     return Run::Im2col {
@@ -308,8 +305,7 @@ pub(super) fn compile(
                         bias,
                     };
                 }
-                let kc = conv::k_block(blocking, taps, k);
-                let shifts = geo.shifts();
+                let (kc, steps, last_steps) = conv::step_tables(blocking, &geo, k);
                 // Split the operand read least: every part of a pixel split reads all of the
                 // group's weights, every part of a channel split all of its input planes, in
                 // every phase (NIN's 11×11 stride-4 stem has 16: split by channels for its small
@@ -324,8 +320,8 @@ pub(super) fn compile(
                     .collect();
                 Run::Conv {
                     parts,
-                    steps: conv::steps(&shifts, kc, geo.plane),
-                    last_steps: conv::steps(&shifts, k - (k - 1) / kc * kc, geo.plane),
+                    steps,
+                    last_steps,
                     weights: conv::pack_weights(&weights, (g, m, k, taps), kc, &conv::row_tiles(m)),
                     geo,
                     groups: g,
